@@ -1,0 +1,207 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+
+import { ContentType, MixType, Path, SessionType } from '../../../../openim/constants';
+import type { OANotificationElem, OANotificationSendReq, SendMsgResp } from '../../../../openim/wire';
+import { ItemInput } from '../../shared/input';
+import { mediaFields, readFile, readPicture, readVideo, readVoice } from '../../shared/media';
+import { deliveryOptions, readDelivery, recipientField, senderField } from '../../shared/fields';
+import { runPerItem } from '../../shared/run';
+import { UserDirectory } from '../../shared/users';
+import { OpenImClient, newOperationID } from '../../transport';
+
+const show = { resource: ['notification'], operation: ['send'] };
+const withMix = (...mixTypes: number[]) => ({ ...show, mixType: mixTypes });
+
+/** OpenIM's message queue takes about 1 MB per message (openim-api.md §7); stay well below it. */
+const MAX_REQUEST_BYTES = 900_000;
+
+export const description: INodeProperties[] = [
+	senderField(show),
+	recipientField(show, 'The user who receives the work notification in their notification conversation'),
+	{
+		displayName: 'Title',
+		name: 'notificationName',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'Welcome aboard',
+		description: 'Headline of the notification card (OpenIM notificationName)',
+		displayOptions: { show },
+	},
+	{
+		displayName: 'Text',
+		name: 'text',
+		type: 'string',
+		typeOptions: { rows: 4 },
+		default: '',
+		required: true,
+		placeholder: 'Hi Alice, your onboarding starts Monday at 9:00 in room 301.',
+		description: 'Body of the card; the conversation list previews it too',
+		displayOptions: { show },
+	},
+	{
+		displayName: 'Notification Type',
+		name: 'notificationType',
+		type: 'number',
+		typeOptions: { numberPrecision: 0 },
+		default: 1,
+		required: true,
+		description:
+			'Category number your apps agree on, for example 1 onboarding, 2 resignation, 3 approval. OpenIM rejects 0.',
+		displayOptions: { show },
+	},
+	{
+		displayName: 'Link',
+		name: 'externalUrl',
+		type: 'string',
+		default: '',
+		placeholder: 'https://oa.example.com/notices/42',
+		description: 'Page the app opens when the card is tapped. Empty for no link.',
+		displayOptions: { show },
+	},
+	{
+		displayName: 'Media',
+		name: 'mixType',
+		type: 'options',
+		// Ordered by OpenIM's mixType numbers, as in OpenIM's docs.
+		options: [
+			{ name: 'Text Only', value: MixType.Text },
+			{ name: 'Text and Picture', value: MixType.Picture },
+			{ name: 'Text and Video', value: MixType.Video },
+			{ name: 'Text and File', value: MixType.File },
+			{ name: 'Text and Voice', value: MixType.Voice },
+			{ name: 'Text, Voice and Picture', value: MixType.VoicePicture },
+		],
+		default: 0,
+		description: 'What the card carries besides the text (OpenIM mixType). Each choice shows exactly the fields it needs.',
+		displayOptions: { show },
+	},
+	...mediaFields('picture', withMix(MixType.Picture, MixType.VoicePicture)),
+	...mediaFields('video', withMix(MixType.Video)),
+	...mediaFields('file', withMix(MixType.File)),
+	...mediaFields('voice', withMix(MixType.Voice, MixType.VoicePicture)),
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: { show },
+		options: [
+			{
+				displayName: 'Card Icon URL',
+				name: 'notificationFaceURL',
+				type: 'string',
+				default: '',
+				placeholder: 'https://cdn.example.com/hr.png',
+				description: 'Icon shown on the card (OpenIM notificationFaceURL)',
+			},
+			{
+				displayName: 'Extension (Ex)',
+				name: 'ex',
+				type: 'string',
+				default: '',
+				description: 'Free text your apps can read from the notification content (content.ex)',
+			},
+			...deliveryOptions,
+		],
+	},
+];
+
+interface PreparedNotification {
+	request: OANotificationSendReq;
+	operationID: string;
+}
+
+function readNotification(input: ItemInput): OANotificationElem {
+	const mixType = input.integer('mixType', 'Media', { min: 0, max: 5 });
+	const options = input.raw('options', {}) as IDataObject;
+	const externalUrl = input.url('externalUrl', 'Link');
+	const content: OANotificationElem = {
+		notificationName: input.text('notificationName', 'Title', { required: true, singleLine: true, maxLength: 1000 }),
+		notificationFaceURL: input.url('notificationFaceURL', 'Card Icon URL', false, options),
+		notificationType: input.integer('notificationType', 'Notification Type', { nonZero: true }),
+		text: input.text('text', 'Text', { required: true }),
+		// The server struct reads `url`, the clients read `externalUrl` (openim-api.md §3.2): send both.
+		url: externalUrl,
+		externalUrl,
+		mixType,
+		ex: input.text('ex', 'Extension (Ex)', {}, options),
+	};
+	// Only the element that matches mixType: a present element is validated in full (§3.1).
+	if (mixType === MixType.Picture || mixType === MixType.VoicePicture) content.pictureElem = readPicture(input);
+	if (mixType === MixType.Video) content.videoElem = readVideo(input);
+	if (mixType === MixType.File) content.fileElem = readFile(input);
+	if (mixType === MixType.Voice || mixType === MixType.VoicePicture) content.soundElem = readVoice(input);
+	return content;
+}
+
+export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
+	const client = new OpenImClient(this);
+	const directory = new UserDirectory(client);
+	const settings = await client.settings();
+	const firstOptions = this.getNodeParameter('options', 0, {}) as IDataObject;
+
+	return await runPerItem<PreparedNotification>(this, {
+		concurrency: Number(firstOptions.maxConcurrency ?? 8) || 8,
+		prepare: async (itemIndex) => {
+			const input = new ItemInput(this, itemIndex);
+			const content = readNotification(input);
+			const delivery = await readDelivery(input, settings, directory);
+			const recvID = input.locator('recvID', 'Recipient');
+			const request: OANotificationSendReq = {
+				...delivery.sender,
+				recvID,
+				content,
+				contentType: ContentType.OANotification,
+				sessionType: SessionType.Notification,
+				isOnlineOnly: delivery.isOnlineOnly,
+				offlinePushInfo: {
+					// Without a title the phone shows "[NEWMSG]" (§3.2): default to the card's own words.
+					title: delivery.push.title || content.notificationName,
+					desc: delivery.push.desc || content.text.slice(0, 200),
+					ex: delivery.push.ex,
+					iOSPushSound: delivery.push.iOSPushSound,
+					iOSBadgeCount: delivery.push.iOSBadgeCount,
+				},
+			};
+			if (Buffer.byteLength(JSON.stringify(request)) > MAX_REQUEST_BYTES) {
+				input.fail('Text', `makes the notification too large (over ${MAX_REQUEST_BYTES} bytes)`, 'OpenIM\'s message queue takes about 1 MB per message. Send long content as a link.');
+			}
+			return { request, operationID: newOperationID() };
+		},
+		precheck: async (jobs) => {
+			const failed = new Map<number, Error>();
+			const verify = jobs.filter((job) => (this.getNodeParameter('options', job.itemIndex, {}) as IDataObject).verifyRecipient !== false);
+			if (verify.length === 0) return failed;
+			const missing = await directory.unregistered(verify.map((job) => job.prepared.request.recvID as string));
+			for (const job of verify) {
+				const recvID = job.prepared.request.recvID as string;
+				if (missing.has(recvID)) {
+					const error = new ItemInput(this, job.itemIndex).error(
+						'Recipient',
+						`"${recvID}" is not a registered OpenIM user`,
+						'OpenIM would store the notification for nobody. Check the user ID, or turn off the "Verify Recipient Exists" option.',
+					);
+					failed.set(job.itemIndex, error);
+				}
+			}
+			return failed;
+		},
+		identify: ({ request, operationID }) => ({ recvID: request.recvID, sendID: request.sendID, operationID }),
+		send: async ({ request, operationID }, itemIndex) => {
+			const data = await client.call<SendMsgResp>(Path.SendMsg, request as unknown as IDataObject, {
+				operationID,
+				itemIndex,
+			});
+			return {
+				serverMsgID: data.serverMsgID,
+				clientMsgID: data.clientMsgID,
+				sendTime: data.sendTime,
+				sendID: request.sendID,
+				recvID: request.recvID,
+				operationID,
+			};
+		},
+	});
+}

@@ -1,0 +1,188 @@
+import type { IDataObject, IDisplayOptions, INodeProperties } from 'n8n-workflow';
+
+import { PlatformID } from '../../../openim/constants';
+import type { OfflinePushInfo } from '../../../openim/wire';
+import type { OpenImSettings } from '../transport';
+import type { ItemInput } from './input';
+import type { UserDirectory } from './users';
+
+/** Who sends: one of the credential's sender IDs (a dropdown), or an expression. */
+export const senderField = (show: IDisplayOptions['show']): INodeProperties => ({
+	displayName: 'Sender Name or ID',
+	name: 'sendID',
+	type: 'options',
+	typeOptions: { loadOptionsMethod: 'getSenders' },
+	default: '',
+	description:
+		'Account the recipient sees as the sender, from the Sender IDs of the credential. Empty uses the first one. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+	displayOptions: { show },
+});
+
+export const recipientField = (show: IDisplayOptions['show'], description: string): INodeProperties => ({
+	displayName: 'Recipient',
+	name: 'recvID',
+	type: 'resourceLocator',
+	default: { mode: 'list', value: '' },
+	required: true,
+	description,
+	displayOptions: { show },
+	modes: [
+		{
+			displayName: 'From List',
+			name: 'list',
+			type: 'list',
+			placeholder: 'Select a user...',
+			typeOptions: { searchListMethod: 'searchUsers', searchable: true },
+		},
+		{
+			displayName: 'By User ID',
+			name: 'id',
+			type: 'string',
+			placeholder: 'e.g. alice',
+			validation: [
+				{
+					type: 'regex',
+					properties: {
+						regex: '^[^\\s]+$',
+						errorMessage: 'An OpenIM user ID has no spaces',
+					},
+				},
+			],
+		},
+	],
+});
+
+/** Options shared by every send: how the sender appears, delivery and push, and throughput. */
+export const deliveryOptions: INodeProperties[] = [
+	{
+		displayName: 'Sender Display Name',
+		name: 'senderNickname',
+		type: 'string',
+		default: '',
+		description: 'Name shown for the sender (senderNickname). Empty uses the sender account\'s nickname.',
+	},
+	{
+		displayName: 'Sender Avatar URL',
+		name: 'senderFaceURL',
+		type: 'string',
+		default: '',
+		placeholder: 'https://cdn.example.com/hr-avatar.png',
+		description: 'Avatar shown for the sender (senderFaceURL). Empty uses the sender account\'s avatar.',
+	},
+	{
+		displayName: 'Sender Platform',
+		name: 'senderPlatformID',
+		type: 'options',
+		options: Object.entries(PlatformID).map(([name, value]) => ({ name, value })),
+		default: 10,
+		description: 'Platform recorded as the message source (senderPlatformID)',
+	},
+	{
+		displayName: 'Online Only',
+		name: 'isOnlineOnly',
+		type: 'boolean',
+		default: false,
+		description: 'Whether to deliver only to users online right now, without storing the message (isOnlineOnly)',
+	},
+	{
+		displayName: 'Push Title',
+		name: 'pushTitle',
+		type: 'string',
+		default: '',
+		description: 'Title of the phone push notification. Empty uses the title of the message.',
+	},
+	{
+		displayName: 'Push Text',
+		name: 'pushDesc',
+		type: 'string',
+		default: '',
+		description: 'Text of the phone push notification. Empty uses the start of the message text.',
+	},
+	{
+		displayName: 'Push Extension (Ex)',
+		name: 'pushEx',
+		type: 'string',
+		default: '',
+		description: 'Extra data passed to the push provider (offlinePushInfo.ex)',
+	},
+	{
+		displayName: 'iOS Push Sound',
+		name: 'iOSPushSound',
+		type: 'string',
+		default: '',
+		placeholder: 'default',
+		description: 'Sound file name for iOS pushes. Empty uses the device default.',
+	},
+	{
+		displayName: 'iOS Badge Count',
+		name: 'iOSBadgeCount',
+		type: 'boolean',
+		default: true,
+		description: 'Whether the message counts towards the app icon badge on iOS',
+	},
+	{
+		displayName: 'Verify Recipient Exists',
+		name: 'verifyRecipient',
+		type: 'boolean',
+		default: true,
+		description:
+			'Whether to check the recipient with /user/account_check before sending. OpenIM itself accepts notifications for unknown user IDs and stores them for nobody.',
+	},
+	{
+		displayName: 'Max Concurrent Requests',
+		name: 'maxConcurrency',
+		type: 'number',
+		typeOptions: { minValue: 1, maxValue: 64, numberPrecision: 0 },
+		default: 8,
+		description: 'How many sends may be in flight at once. Read from the first item.',
+	},
+];
+
+export interface Delivery {
+	sender: { sendID: string; senderNickname: string; senderFaceURL: string; senderPlatformID: number };
+	isOnlineOnly: boolean;
+	push: Required<Pick<OfflinePushInfo, 'title' | 'desc' | 'ex' | 'iOSPushSound' | 'iOSBadgeCount'>>;
+}
+
+export async function readDelivery(
+	input: ItemInput,
+	settings: OpenImSettings,
+	directory: UserDirectory,
+): Promise<Delivery> {
+	const options = input.raw('options', {}) as IDataObject;
+	const sendID = input.text('sendID', 'Sender', { singleLine: true, maxLength: 256 }) || settings.senderIDs[0];
+	if (!settings.senderIDs.includes(sendID)) {
+		input.fail(
+			'Sender',
+			`"${sendID}" is not one of the credential's sender IDs (${settings.senderIDs.join(', ')})`,
+			'Add it to "Sender IDs" in the OpenIM API credential if workflows may send as this account.',
+		);
+	}
+	let senderNickname = input.text('senderNickname', 'Sender Display Name', { singleLine: true, maxLength: 255 }, options);
+	let senderFaceURL = input.url('senderFaceURL', 'Sender Avatar URL', false, options);
+	if (senderNickname === '' || senderFaceURL === '') {
+		// OpenIM copies these as sent and never fills them in (§2.1): default to the account's profile.
+		const profile = await directory.profile(sendID);
+		if (!profile) {
+			input.fail('Sender', `"${sendID}" does not exist in OpenIM`, 'Create it as a notification account (appMangerLevel 3) or register it first.');
+		}
+		senderNickname ||= profile.nickname;
+		senderFaceURL ||= profile.faceURL;
+	}
+	return {
+		sender: {
+			sendID,
+			senderNickname,
+			senderFaceURL,
+			senderPlatformID: input.integer('senderPlatformID', 'Sender Platform', { min: 1, max: 100 }, { senderPlatformID: PlatformID.Admin, ...options }),
+		},
+		isOnlineOnly: input.boolean('isOnlineOnly', 'Online Only', false, options),
+		push: {
+			title: input.text('pushTitle', 'Push Title', { singleLine: true, maxLength: 200 }, options),
+			desc: input.text('pushDesc', 'Push Text', { maxLength: 1000 }, options),
+			ex: input.text('pushEx', 'Push Extension (Ex)', {}, options),
+			iOSPushSound: input.text('iOSPushSound', 'iOS Push Sound', { singleLine: true, maxLength: 255 }, options),
+			iOSBadgeCount: input.boolean('iOSBadgeCount', 'iOS Badge Count', true, options),
+		},
+	};
+}

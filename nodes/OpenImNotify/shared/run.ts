@@ -1,0 +1,115 @@
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+
+export interface ItemJob<T> {
+	itemIndex: number;
+	prepared: T;
+}
+
+export interface PerItemPlan<T> {
+	/** Read and check one item's fields; throws a field error. Nothing is sent in this phase. */
+	prepare: (itemIndex: number) => Promise<T> | T;
+	/** Checks over all prepared items at once (e.g. recipients exist); returns errors per item. */
+	precheck?: (jobs: Array<ItemJob<T>>) => Promise<Map<number, Error>>;
+	send: (prepared: T, itemIndex: number) => Promise<IDataObject>;
+	/** Fields that identify the item in an error item (recvID, operationID…). */
+	identify?: (prepared: T) => IDataObject;
+	concurrency: number;
+}
+
+/** Item errors are already n8n errors (field checks, OpenIM answers); anything else is wrapped. */
+function asNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: number): NodeApiError | NodeOperationError {
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
+	return new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
+}
+
+type ErrorWithContext = Error & { description?: string | null; context?: { errCode?: unknown } };
+
+function errorItem(error: ErrorWithContext, itemIndex: number, identity: IDataObject = {}): INodeExecutionData {
+	const json: IDataObject = { ...identity, error: error.message };
+	if (error.description) json.description = error.description;
+	const errCode = error.context?.errCode;
+	if (typeof errCode === 'number') json.errCode = errCode;
+	return { json, pairedItem: { item: itemIndex } };
+}
+
+/**
+ * Runs an operation for every input item: all items are prepared and checked first, so bad
+ * input stops the run before anything is sent; then sends run with bounded concurrency. Output
+ * order is input order and every input item yields exactly one output item ("continue on fail"
+ * turns a failure into an error item). Without it, the first failure stops further sends and the
+ * error says which items had already been sent, so nothing is lost silently.
+ */
+export async function runPerItem<T>(ctx: IExecuteFunctions, plan: PerItemPlan<T>): Promise<INodeExecutionData[]> {
+	const count = ctx.getInputData().length;
+	const continueOnFail = ctx.continueOnFail();
+	const results: Array<INodeExecutionData | undefined> = new Array(count);
+	let jobs: Array<ItemJob<T>> = [];
+
+	for (let itemIndex = 0; itemIndex < count; itemIndex++) {
+		try {
+			jobs.push({ itemIndex, prepared: await plan.prepare(itemIndex) });
+		} catch (error) {
+			if (!continueOnFail) throw asNodeError(ctx, error, itemIndex);
+			results[itemIndex] = errorItem(error as ErrorWithContext, itemIndex);
+		}
+	}
+
+	if (plan.precheck && jobs.length > 0) {
+		const failed = await plan.precheck(jobs);
+		if (failed.size > 0) {
+			const first = jobs.find((job) => failed.has(job.itemIndex));
+			if (!continueOnFail && first) throw asNodeError(ctx, failed.get(first.itemIndex), first.itemIndex);
+			for (const [itemIndex, error] of failed) {
+				const job = jobs.find((j) => j.itemIndex === itemIndex);
+				results[itemIndex] = errorItem(error as ErrorWithContext, itemIndex, job && plan.identify?.(job.prepared));
+			}
+			jobs = jobs.filter((job) => !failed.has(job.itemIndex));
+		}
+	}
+
+	const sentBeforeFailure: number[] = [];
+	// Written by the workers; an object so the type checker sees the writes from the closures.
+	const stop: { failure?: { itemIndex: number; error: Error } } = {};
+	let next = 0;
+	const cancelSignal = ctx.getExecutionCancelSignal?.();
+
+	const worker = async () => {
+		while (next < jobs.length && !stop.failure && !cancelSignal?.aborted) {
+			const job = jobs[next++];
+			try {
+				const json = await plan.send(job.prepared, job.itemIndex);
+				results[job.itemIndex] = { json, pairedItem: { item: job.itemIndex } };
+				sentBeforeFailure.push(job.itemIndex);
+			} catch (error) {
+				if (continueOnFail) {
+					results[job.itemIndex] = errorItem(error as ErrorWithContext, job.itemIndex, plan.identify?.(job.prepared));
+				} else {
+					// Another worker may have failed meanwhile: report the earliest item.
+					const earlier = stop.failure as { itemIndex: number } | undefined;
+					if (!earlier || job.itemIndex < earlier.itemIndex) {
+						stop.failure = { itemIndex: job.itemIndex, error: error as Error };
+					}
+				}
+			}
+		}
+	};
+	const workers = Math.max(1, Math.min(plan.concurrency, jobs.length));
+	await Promise.all(Array.from({ length: workers }, worker));
+
+	if (stop.failure) {
+		const error = asNodeError(ctx, stop.failure.error, stop.failure.itemIndex) as ErrorWithContext;
+		if (sentBeforeFailure.length > 0) {
+			const sent = sentBeforeFailure.sort((a, b) => a - b);
+			const note = `Already sent before this error, not sent again: items ${sent.join(', ')}. Not sent: the failed item and every item after the stop. Turn on "Continue On Fail" to get one result per item.`;
+			error.description = error.description ? `${error.description}\n${note}` : note;
+		}
+		throw error;
+	}
+	if (cancelSignal?.aborted) {
+		throw new NodeOperationError(ctx.getNode(), 'The execution was cancelled; remaining items were not sent', {
+			description: `Sent before the cancel: ${sentBeforeFailure.length} of ${count} items.`,
+		});
+	}
+	return results as INodeExecutionData[];
+}

@@ -1,0 +1,39 @@
+import { Path } from '../../../openim/constants';
+import type { AccountCheckResp, GetUsersInfoResp, UserInfo } from '../../../openim/wire';
+import type { OpenImClient } from '../transport';
+
+/** account_check takes a list; keep requests small and answers cached for the execution. */
+const CHECK_BATCH = 100;
+
+/**
+ * Who exists in OpenIM, asked once per user ID per execution. OpenIM stores notifications for
+ * unknown recipients without complaint (openim-api.md §2.1 step 6), so the node checks first.
+ */
+export class UserDirectory {
+	private readonly registered = new Map<string, boolean>();
+
+	private readonly info = new Map<string, UserInfo | null>();
+
+	constructor(private readonly client: OpenImClient) {}
+
+	/** The subset of `userIDs` that is not registered. */
+	async unregistered(userIDs: string[]): Promise<Set<string>> {
+		const unknown = [...new Set(userIDs)].filter((id) => !this.registered.has(id));
+		for (let start = 0; start < unknown.length; start += CHECK_BATCH) {
+			const batch = unknown.slice(start, start + CHECK_BATCH);
+			const data = await this.client.call<AccountCheckResp>(Path.AccountCheck, { checkUserIDs: batch });
+			for (const id of batch) this.registered.set(id, false);
+			for (const result of data?.results ?? []) this.registered.set(result.userID, result.accountStatus === 1);
+		}
+		return new Set(userIDs.filter((id) => this.registered.get(id) === false));
+	}
+
+	/** Profile of one user (nickname, face URL), or null when OpenIM does not know the ID. */
+	async profile(userID: string): Promise<UserInfo | null> {
+		if (!this.info.has(userID)) {
+			const data = await this.client.call<GetUsersInfoResp>(Path.GetUsersInfo, { userIDs: [userID] });
+			this.info.set(userID, data?.usersInfo?.find((user) => user.userID === userID) ?? null);
+		}
+		return this.info.get(userID) ?? null;
+	}
+}

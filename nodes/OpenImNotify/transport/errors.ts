@@ -1,0 +1,121 @@
+import { NodeApiError } from 'n8n-workflow';
+import type { INode, JsonObject } from 'n8n-workflow';
+
+import { ErrCode, ErrMsg } from '../../../openim/constants';
+
+/**
+ * What an n8n user should read for each errCode OpenIM answers (openim-api.md §5.1), in words,
+ * with the fix. Keyed by errCode; `path` lets one code mean different things per endpoint.
+ */
+export function explainErrCode(errCode: number, path: string): string | undefined {
+	const send = path.endsWith('send_msg');
+	switch (errCode) {
+		case ErrCode.ServerInternal:
+			return send
+				? 'OpenIM refused the message content (its validator failed). The detail names the field; check the media fields of the chosen mix type.'
+				: 'OpenIM had an internal error (for example an RPC service is down). Check the OpenIM server logs.';
+		case ErrCode.Args:
+			return 'OpenIM rejected the request arguments.';
+		case ErrCode.NoPermission:
+			return send
+				? 'The sender is not allowed to send this. For OA work notifications (contentType 1400) the sender must be a notification account (appMangerLevel 3 or more) or an admin listed in imAdminUserID in share.yml. Create one with Notification Account → Create, or POST /user/add_notification_account with appMangerLevel 3, and add its ID to the credential\'s sender IDs.'
+				: 'The admin user ID of the credential has no permission for this (it must be listed in imAdminUserID in OpenIM\'s share.yml).';
+		case ErrCode.RecordNotFound:
+			return 'OpenIM could not find the user, group or message the request refers to.';
+		case ErrCode.UserIDNotFound:
+			return 'The sender ID does not exist in OpenIM. Register it or create it as a notification account first.';
+		case ErrCode.RegisteredAlready:
+			return 'A user with this ID is already registered.';
+		case ErrCode.GroupIDNotFound:
+			return 'The group does not exist.';
+		case ErrCode.NotInGroupYet:
+			return 'The sender is not a member of the group.';
+		case ErrCode.DismissedAlready:
+			return 'The group has been dismissed.';
+		case ErrCode.BlockedByPeer:
+			return 'The recipient has blocked the sender.';
+		case ErrCode.NotPeersFriend:
+			return 'The server requires senders and recipients to be friends (friendVerify in openim-rpc-msg.yml).';
+		case ErrCode.MutedInGroup:
+		case ErrCode.MutedGroup:
+			return 'The sender is muted in this group.';
+		case ErrCode.MsgAlreadyRevoke:
+			return 'The message has already been recalled.';
+		case ErrCode.TokenExpired:
+		case ErrCode.TokenInvalid:
+		case ErrCode.TokenMalformed:
+		case ErrCode.TokenNotValidYet:
+		case ErrCode.TokenUnknown:
+		case ErrCode.TokenKicked:
+		case ErrCode.TokenNotExist:
+			return 'OpenIM did not accept the admin token even after fetching a new one. Was the secret in share.yml changed? Re-enter it in the OpenIM API credential.';
+		default:
+			return undefined;
+	}
+}
+
+/**
+ * Removes secrets before text reaches an error, an output item or a log. OpenIM echoes the
+ * token in errDlt on token errors ("… jwt parse error, token=<the token>", openim-api.md Findings).
+ */
+export function redact(text: string, secrets: Array<string | undefined>): string {
+	let out = text.replace(/token=[^\s,;"']+/g, 'token=[redacted]');
+	out = out.replace(/eyJ[\w-]+\.[\w-]+\.[\w-]+/g, '[redacted token]');
+	for (const secret of secrets) {
+		if (secret && secret.length >= 4) out = out.split(secret).join('[redacted]');
+	}
+	return out;
+}
+
+export interface OpenImFailure {
+	path: string;
+	errCode?: number;
+	errMsg?: string;
+	errDlt?: string;
+	httpStatus?: number;
+	/** What went wrong in words, already redacted. */
+	message: string;
+	description?: string;
+}
+
+/**
+ * The single way an OpenIM failure becomes an n8n error: a NodeApiError built from a clean object
+ * (never the raw request or response, which carry the token header).
+ */
+export function toNodeApiError(node: INode, failure: OpenImFailure, itemIndex?: number): NodeApiError {
+	const errorResponse: JsonObject = { path: failure.path };
+	if (failure.errCode !== undefined) errorResponse.errCode = failure.errCode;
+	if (failure.errMsg) errorResponse.errMsg = failure.errMsg;
+	if (failure.errDlt) errorResponse.errDlt = failure.errDlt;
+	if (failure.httpStatus !== undefined) errorResponse.httpStatus = failure.httpStatus;
+	const error = new NodeApiError(node, errorResponse, {
+		message: failure.message,
+		description: failure.description,
+		httpCode: failure.httpStatus !== undefined ? String(failure.httpStatus) : undefined,
+		itemIndex,
+	});
+	// Keep errCode machine-readable for "continue on fail" error items.
+	error.context.errCode = failure.errCode;
+	return error;
+}
+
+export function describeEnvelopeError(
+	path: string,
+	envelope: { errCode: number; errMsg?: string; errDlt?: string },
+	httpStatus: number,
+	secrets: Array<string | undefined>,
+): OpenImFailure {
+	const errMsg = envelope.errMsg || ErrMsg[envelope.errCode] || 'Error';
+	const errDlt = envelope.errDlt ? redact(envelope.errDlt, secrets) : '';
+	const explanation = explainErrCode(envelope.errCode, path);
+	const detail = errDlt ? ` (${errDlt})` : '';
+	return {
+		path,
+		errCode: envelope.errCode,
+		errMsg,
+		errDlt,
+		httpStatus,
+		message: `OpenIM ${path} failed with errCode ${envelope.errCode} ${errMsg}${detail}`,
+		description: explanation,
+	};
+}

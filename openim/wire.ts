@@ -1,0 +1,264 @@
+/**
+ * OpenIM's admin REST API on the wire, defined once (../shared/reference/openim-api.md, v3.8.x).
+ *
+ * The sandbox and the tests validate with these schemas; the node imports only the inferred
+ * types (`import type`), so nothing here is loaded at run time inside n8n.
+ *
+ * Rules mirror the server's Go validators: `required` means non-zero / non-empty, nested
+ * element structs are validated in full when present (they are pointers on the server).
+ */
+import { z } from 'zod';
+
+/* ---------- envelope (§1.3) ---------- */
+
+export const envelope = <T extends z.ZodTypeAny>(data: T) =>
+	z.object({
+		errCode: z.number().int(),
+		errMsg: z.string(),
+		errDlt: z.string(),
+		data: data.optional(),
+	});
+export type ApiEnvelope<T = unknown> = {
+	errCode: number;
+	errMsg: string;
+	errDlt: string;
+	data?: T;
+};
+
+/* ---------- auth (§1.4) ---------- */
+
+export const GetAdminTokenReq = z.object({ secret: z.string(), userID: z.string() });
+export type GetAdminTokenReq = z.infer<typeof GetAdminTokenReq>;
+
+/** v3.0–v3.8.0: POST /auth/user_token */
+export const UserTokenReq = z.object({
+	secret: z.string(),
+	platformID: z.number().int(),
+	userID: z.string(),
+});
+export type UserTokenReq = z.infer<typeof UserTokenReq>;
+
+export const TokenResp = z.object({ token: z.string(), expireTimeSeconds: z.number().int() });
+export type TokenResp = z.infer<typeof TokenResp>;
+
+/* ---------- content elements (§2.2, pkg/apistruct/msg.go) ---------- */
+
+const req = () => z.string().min(1);
+const reqInt = () => z.number().int().refine((n) => n !== 0, 'required');
+
+export const PictureBaseInfo = z.object({
+	uuid: z.string().optional(),
+	type: req(),
+	size: z.number().int().optional(),
+	width: reqInt(),
+	height: reqInt(),
+	url: req(),
+});
+export type PictureBaseInfo = z.infer<typeof PictureBaseInfo>;
+
+export const PictureElem = z.object({
+	sourcePath: z.string().optional(),
+	sourcePicture: PictureBaseInfo,
+	bigPicture: PictureBaseInfo,
+	snapshotPicture: PictureBaseInfo,
+});
+export type PictureElem = z.infer<typeof PictureElem>;
+
+export const SoundElem = z.object({
+	uuid: z.string().optional(),
+	soundPath: z.string().optional(),
+	sourceUrl: req(),
+	dataSize: z.number().int().optional(),
+	duration: z.number().int().min(1),
+});
+export type SoundElem = z.infer<typeof SoundElem>;
+
+export const VideoElem = z.object({
+	videoPath: z.string().optional(),
+	videoUUID: z.string().optional(),
+	videoUrl: req(),
+	videoType: req(),
+	videoSize: reqInt(),
+	duration: reqInt(),
+	snapshotPath: z.string().optional(),
+	snapshotUUID: z.string().optional(),
+	snapshotSize: z.number().int().optional(),
+	snapshotUrl: req(),
+	snapshotWidth: reqInt(),
+	snapshotHeight: reqInt(),
+});
+export type VideoElem = z.infer<typeof VideoElem>;
+
+export const FileElem = z.object({
+	filePath: z.string().optional(),
+	uuid: z.string().optional(),
+	sourceUrl: req(),
+	fileName: req(),
+	fileSize: reqInt(),
+});
+export type FileElem = z.infer<typeof FileElem>;
+
+export const TextElem = z.object({ content: req() });
+export const CustomElem = z.object({
+	data: req(),
+	description: z.string().optional(),
+	extension: z.string().optional(),
+});
+export const AtElem = z.object({
+	text: z.string().optional(),
+	atUserList: z.array(z.string()).max(1000),
+	isAtSelf: z.boolean().optional(),
+});
+
+/** OA work notification, contentType 1400 (§3.1). */
+export const OANotificationElem = z.object({
+	notificationName: req(),
+	notificationFaceURL: z.string().optional(),
+	notificationType: reqInt(),
+	text: req(),
+	url: z.string().optional(),
+	/** Not in the server struct; kept in the stored JSON and read by the clients (§3.2). */
+	externalUrl: z.string().optional(),
+	mixType: z.number().int().min(0).max(5),
+	pictureElem: PictureElem.nullish(),
+	soundElem: SoundElem.nullish(),
+	videoElem: VideoElem.nullish(),
+	fileElem: FileElem.nullish(),
+	ex: z.string().optional(),
+});
+export type OANotificationElem = z.infer<typeof OANotificationElem>;
+
+/* ---------- send (§2.1) ---------- */
+
+export const OfflinePushInfo = z.object({
+	title: z.string().optional(),
+	desc: z.string().optional(),
+	ex: z.string().optional(),
+	iOSPushSound: z.string().optional(),
+	iOSBadgeCount: z.boolean().optional(),
+});
+export type OfflinePushInfo = z.infer<typeof OfflinePushInfo>;
+
+/** Body of POST /msg/send_msg. `content` is an object whose shape depends on contentType. */
+export const SendMsgReq = z.object({
+	sendID: z.string(),
+	recvID: z.string().optional(),
+	groupID: z.string().optional(),
+	senderNickname: z.string().optional(),
+	senderFaceURL: z.string().optional(),
+	senderPlatformID: z.number().int().optional(),
+	content: z.record(z.string(), z.unknown()),
+	contentType: z.number().int(),
+	sessionType: z.number().int(),
+	isOnlineOnly: z.boolean().optional(),
+	notOfflinePush: z.boolean().optional(),
+	sendTime: z.number().int().optional(),
+	offlinePushInfo: OfflinePushInfo.nullish(),
+	ex: z.string().optional(),
+});
+export type SendMsgReq = z.infer<typeof SendMsgReq>;
+export type OANotificationSendReq = Omit<SendMsgReq, 'content'> & { content: OANotificationElem };
+
+export const SendMsgResp = z.object({
+	serverMsgID: z.string(),
+	clientMsgID: z.string(),
+	sendTime: z.number().int(),
+	modify: z.unknown().optional(),
+});
+export type SendMsgResp = z.infer<typeof SendMsgResp>;
+
+/** POST /msg/batch_send_msg (§2.3): send_msg without recvID, plus recipients. */
+export const BatchSendMsgReq = SendMsgReq.omit({ recvID: true }).extend({
+	isSendAll: z.boolean().optional(),
+	recvIDs: z.array(z.string()),
+});
+export type BatchSendMsgReq = z.infer<typeof BatchSendMsgReq>;
+export const BatchSendMsgResp = z.object({
+	results: z.array(SendMsgResp.extend({ recvID: z.string() })).nullable(),
+	failedUserIDs: z.array(z.string()).nullable(),
+});
+export type BatchSendMsgResp = z.infer<typeof BatchSendMsgResp>;
+
+export const CheckMsgIsSendSuccessResp = z.object({ status: z.number().int() });
+export type CheckMsgIsSendSuccessResp = z.infer<typeof CheckMsgIsSendSuccessResp>;
+
+/* ---------- users (§4) ---------- */
+
+export const AccountCheckReq = z.object({ checkUserIDs: z.array(z.string()) });
+export type AccountCheckReq = z.infer<typeof AccountCheckReq>;
+export const AccountCheckResp = z.object({
+	results: z.array(z.object({ userID: z.string(), accountStatus: z.number().int() })).nullable(),
+});
+export type AccountCheckResp = z.infer<typeof AccountCheckResp>;
+
+export const UserInfo = z.object({
+	userID: z.string(),
+	nickname: z.string(),
+	faceURL: z.string(),
+	ex: z.string(),
+	createTime: z.number().int(),
+	appMangerLevel: z.number().int(),
+	globalRecvMsgOpt: z.number().int(),
+});
+export type UserInfo = z.infer<typeof UserInfo>;
+
+export const GetUsersInfoReq = z.object({ userIDs: z.array(z.string()) });
+export const GetUsersInfoResp = z.object({ usersInfo: z.array(UserInfo).nullable() });
+export type GetUsersInfoResp = z.infer<typeof GetUsersInfoResp>;
+
+export const UserRegisterReq = z.object({
+	users: z.array(
+		z.object({
+			userID: z.string(),
+			nickname: z.string(),
+			faceURL: z.string().optional(),
+			ex: z.string().optional(),
+			appMangerLevel: z.number().int().optional(),
+			globalRecvMsgOpt: z.number().int().optional(),
+		}),
+	),
+});
+export type UserRegisterReq = z.infer<typeof UserRegisterReq>;
+
+export const Pagination = z.object({
+	pageNumber: z.number().int(),
+	showNumber: z.number().int(),
+});
+
+export const GetUsersReq = z.object({
+	pagination: Pagination,
+	userID: z.string().optional(),
+	nickName: z.string().optional(),
+});
+export const GetUsersResp = z.object({ total: z.number().int(), users: z.array(UserInfo).nullable() });
+export type GetUsersResp = z.infer<typeof GetUsersResp>;
+
+/* ---------- notification accounts (§3.2) ---------- */
+
+export const NotificationAccount = z.object({
+	userID: z.string(),
+	faceURL: z.string(),
+	nickName: z.string(),
+	appMangerLevel: z.number().int(),
+});
+export type NotificationAccount = z.infer<typeof NotificationAccount>;
+
+export const AddNotificationAccountReq = z.object({
+	userID: z.string().optional(),
+	nickName: z.string(),
+	faceURL: z.string().optional(),
+	appMangerLevel: z.number().int(),
+});
+export type AddNotificationAccountReq = z.infer<typeof AddNotificationAccountReq>;
+
+export const SearchNotificationAccountReq = z.object({
+	keyword: z.string().optional(),
+	appManagerLevel: z.number().int().optional(),
+	pagination: Pagination,
+});
+export type SearchNotificationAccountReq = z.infer<typeof SearchNotificationAccountReq>;
+export const SearchNotificationAccountResp = z.object({
+	total: z.number().int(),
+	notificationAccounts: z.array(NotificationAccount).nullable(),
+});
+export type SearchNotificationAccountResp = z.infer<typeof SearchNotificationAccountResp>;
