@@ -262,3 +262,70 @@ export const SearchNotificationAccountResp = z.object({
 	notificationAccounts: z.array(NotificationAccount).nullable(),
 });
 export type SearchNotificationAccountResp = z.infer<typeof SearchNotificationAccountResp>;
+
+/* ---------- added for the sandbox (openim-api.md §1.4, §2.6, §3.2, §4) ---------- */
+
+/** Body of /msg/check_msg_is_send_success and /msg/get_server_time: `{}` (an empty body is a 1001). */
+export const EmptyReq = z.object({});
+export type EmptyReq = z.infer<typeof EmptyReq>;
+
+export const ParseTokenReq = z.object({ token: z.string() });
+export type ParseTokenReq = z.infer<typeof ParseTokenReq>;
+/** `expireTimeSeconds` here is the absolute expiry (Unix seconds), unlike get_admin_token's lifetime. */
+export const ParseTokenResp = z.object({
+	userID: z.string(),
+	platformID: z.number().int(),
+	expireTimeSeconds: z.number().int(),
+});
+export type ParseTokenResp = z.infer<typeof ParseTokenResp>;
+
+/** POST /auth/get_user_token and /auth/force_logout. */
+export const UserPlatformReq = z.object({ platformID: z.number().int(), userID: z.string() });
+export type UserPlatformReq = z.infer<typeof UserPlatformReq>;
+
+export const GetServerTimeResp = z.object({ serverTime: z.number().int() });
+export type GetServerTimeResp = z.infer<typeof GetServerTimeResp>;
+
+export const GetAllUsersUidReq = z.object({ pagination: Pagination });
+export type GetAllUsersUidReq = z.infer<typeof GetAllUsersUidReq>;
+export const GetAllUsersUidResp = z.object({ total: z.number().int(), userIDs: z.array(z.string()).nullable() });
+export type GetAllUsersUidResp = z.infer<typeof GetAllUsersUidResp>;
+
+export const UpdateNotificationAccountReq = z.object({
+	userID: z.string(),
+	nickName: z.string().optional(),
+	faceURL: z.string().optional(),
+});
+export type UpdateNotificationAccountReq = z.infer<typeof UpdateNotificationAccountReq>;
+
+export const GetGroupMemberUserIDReq = z.object({ groupID: z.string() });
+export type GetGroupMemberUserIDReq = z.infer<typeof GetGroupMemberUserIDReq>;
+export const GetGroupMemberUserIDResp = z.object({ userIDs: z.array(z.string()).nullable() });
+export type GetGroupMemberUserIDResp = z.infer<typeof GetGroupMemberUserIDResp>;
+
+export const GroupInfo = z.object({
+	groupID: z.string(),
+	groupName: z.string(),
+	notification: z.string(),
+	introduction: z.string(),
+	faceURL: z.string(),
+	ownerUserID: z.string(),
+	createTime: z.number().int(),
+	memberCount: z.number().int(),
+	ex: z.string(),
+	/** 0 ok, 1 ban chat, 2 dismissed, 3 muted. */
+	status: z.number().int(),
+	creatorUserID: z.string(),
+	groupType: z.number().int(),
+	needVerification: z.number().int(),
+	lookMemberInfo: z.number().int(),
+	applyMemberFriend: z.number().int(),
+	notificationUpdateTime: z.number().int(),
+	notificationUserID: z.string(),
+});
+export type GroupInfo = z.infer<typeof GroupInfo>;
+
+export const GetGroupsInfoReq = z.object({ groupIDs: z.array(z.string()) });
+export type GetGroupsInfoReq = z.infer<typeof GetGroupsInfoReq>;
+export const GetGroupsInfoResp = z.object({ groupInfos: z.array(GroupInfo).nullable() });
+export type GetGroupsInfoResp = z.infer<typeof GetGroupsInfoResp>;

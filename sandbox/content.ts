@@ -1,0 +1,240 @@
+/**
+ * `content` of /msg/send_msg, checked the way getSendMsgReq does it (openim-api.md §2.1 step 4, §2.2,
+ * §3.1): mapstructure.WeakDecode into the element struct, then go-playground/validator. Either failure
+ * is a plain Go error, so the API answers errCode 500 with the Go text in errDlt.
+ *
+ * The element shapes and rules are the zod schemas of openim/wire.ts; this module only adds the Go
+ * names (for the error text) and the weak coercions ("12" → 12, 1 → "1", true → "1", …).
+ */
+import type { z } from 'zod';
+
+import { ContentType, ErrCode } from '../openim/constants';
+import * as wire from '../openim/wire';
+import { matchField, objectShape, unwrapSchema, zeroValue } from './gojson';
+import { ApiError, validatorError } from './http';
+
+type AnySchema = z.ZodType;
+
+interface Element {
+	goName: string;
+	schema: AnySchema;
+	/** mapstructure names fields by their `mapstructure` tag; TextElem has none, so Go names are used. */
+	goFieldNames?: boolean;
+}
+
+/** contentType → element struct (getSendMsgReq's switch; §2.1 step 3). */
+export const ELEMENTS: Record<number, Element> = {
+	[ContentType.Text]: { goName: 'TextElem', schema: wire.TextElem, goFieldNames: true },
+	[ContentType.Picture]: { goName: 'PictureElem', schema: wire.PictureElem },
+	[ContentType.Voice]: { goName: 'SoundElem', schema: wire.SoundElem },
+	[ContentType.Video]: { goName: 'VideoElem', schema: wire.VideoElem },
+	[ContentType.File]: { goName: 'FileElem', schema: wire.FileElem },
+	[ContentType.AtText]: { goName: 'AtElem', schema: wire.AtElem },
+	[ContentType.Custom]: { goName: 'CustomElem', schema: wire.CustomElem },
+	[ContentType.OANotification]: { goName: 'OANotificationElem', schema: wire.OANotificationElem },
+};
+
+/** Go field names that are not simply the JSON key capitalised (pkg/apistruct/msg.go). */
+const GO_FIELD: Record<string, string> = {
+	uuid: 'UUID',
+	url: 'Url',
+	sourceUrl: 'SourceURL',
+	videoUrl: 'VideoURL',
+	snapshotUrl: 'SnapshotURL',
+	videoUUID: 'VideoUUID',
+	snapshotUUID: 'SnapshotUUID',
+	notificationFaceURL: 'NotificationFaceURL',
+};
+
+export function goField(key: string): string {
+	return GO_FIELD[key] ?? key.charAt(0).toUpperCase() + key.slice(1);
+}
+
+/* ---------- mapstructure.WeakDecode ---------- */
+
+function goKind(v: unknown): string {
+	if (Array.isArray(v)) return '[]interface {}';
+	if (v !== null && typeof v === 'object') return 'map[string]interface {}';
+	if (typeof v === 'number') return 'float64';
+	if (typeof v === 'boolean') return 'bool';
+	return 'string';
+}
+
+/** fmt's %v of a decoded JSON value. */
+function goFmt(v: unknown): string {
+	if (v === null || v === undefined) return '<nil>';
+	if (Array.isArray(v)) return `[${v.map(goFmt).join(' ')}]`;
+	if (typeof v === 'object') {
+		const o = v as Record<string, unknown>;
+		return `map[${Object.keys(o)
+			.sort()
+			.map((k) => `${k}:${goFmt(o[k])}`)
+			.join(' ')}]`;
+	}
+	if (typeof v === 'number') return goFloat(v);
+	return String(v);
+}
+
+/** strconv.FormatFloat(f, 'f', -1, 64). */
+function goFloat(n: number): string {
+	if (Number.isInteger(n) && Math.abs(n) >= 1e21) return BigInt(n).toString();
+	const s = String(n);
+	if (!s.includes('e')) return s;
+	return n.toFixed(20).replace(/\.?0+$/, '');
+}
+
+/** strconv.ParseInt(s, 0, bits) as WeakDecode calls it (an empty string is 0). */
+function parseGoInt(s: string, bits: number): number | string {
+	if (s === '') return 0;
+	const m = /^([+-]?)(0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|0[0-7_]*|[1-9][0-9_]*)$/.exec(s);
+	if (!m || /__|_$|^[+-]?_/.test(s)) return `strconv.ParseInt: parsing ${JSON.stringify(s)}: invalid syntax`;
+	let body = m[2].replace(/_/g, '');
+	if (/^0[0-7]+$/.test(body)) body = `0o${body.slice(1)}`;
+	const big = BigInt(body) * (m[1] === '-' ? -1n : 1n);
+	const limit = 1n << BigInt(bits - 1);
+	if (big >= limit || big < -limit) return `strconv.ParseInt: parsing ${JSON.stringify(s)}: value out of range`;
+	return Number(big);
+}
+
+const INT64_KEYS = new Set(['size', 'dataSize', 'videoSize', 'snapshotSize', 'fileSize', 'duration']);
+
+class WeakDecoder {
+	readonly errors: string[] = [];
+	constructor(private readonly goNames: boolean) {}
+
+	private unconvertible(name: string, type: string, v: unknown): void {
+		this.errors.push(`'${name}' expected type '${type}', got unconvertible type '${goKind(v)}', value: '${goFmt(v)}'`);
+	}
+
+	decode(name: string, key: string, input: unknown, schema: AnySchema): unknown {
+		const { schema: s, pointer } = unwrapSchema(schema);
+		const type = (s as unknown as { def: { type: string; element?: AnySchema } }).def;
+		if (input === null || input === undefined) return zeroValue(schema);
+		switch (type.type) {
+			case 'string':
+				if (typeof input === 'string') return input;
+				if (typeof input === 'boolean') return input ? '1' : '0';
+				if (typeof input === 'number') return goFloat(input);
+				this.unconvertible(name, 'string', input);
+				return '';
+			case 'number': {
+				const bits = INT64_KEYS.has(key) ? 64 : 32;
+				if (typeof input === 'number') return Math.trunc(input);
+				if (typeof input === 'boolean') return input ? 1 : 0;
+				if (typeof input === 'string') {
+					const r = parseGoInt(input, bits);
+					if (typeof r === 'number') return r;
+					this.errors.push(`cannot parse '${name}' as int: ${r}`);
+					return 0;
+				}
+				this.unconvertible(name, `int${bits}`, input);
+				return 0;
+			}
+			case 'boolean':
+				if (typeof input === 'boolean') return input;
+				if (typeof input === 'number') return input !== 0;
+				if (typeof input === 'string') {
+					if (input === '') return false;
+					if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(input)) return true;
+					if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(input)) return false;
+					this.errors.push(`cannot parse '${name}' as bool: strconv.ParseBool: parsing ${JSON.stringify(input)}: invalid syntax`);
+					return false;
+				}
+				this.unconvertible(name, 'bool', input);
+				return false;
+			case 'array': {
+				const el = type.element;
+				let items: unknown[];
+				if (Array.isArray(input)) items = input;
+				else if (typeof input === 'object' && Object.keys(input as object).length === 0) items = [];
+				else if (typeof input === 'object') {
+					this.errors.push(`'${name}': source data must be an array or slice, got map`);
+					return null;
+				} else items = [input]; // weak: a single value becomes a one-element slice
+				return items.map((v, i) => (el ? this.decode(`${name}[${i}]`, key, v, el) : v));
+			}
+			case 'object': {
+				if (typeof input !== 'object' || Array.isArray(input)) {
+					this.errors.push(`'${name}' expected a map, got '${Array.isArray(input) ? 'slice' : goKind(input)}'`);
+					return pointer ? null : zeroValue(s);
+				}
+				return this.struct(name, input as Record<string, unknown>, s);
+			}
+			default:
+				return input;
+		}
+	}
+
+	struct(prefix: string, input: Record<string, unknown>, schema: AnySchema): Record<string, unknown> {
+		const shape = objectShape(schema) ?? {};
+		const out = zeroValue(schema) as Record<string, unknown>;
+		for (const field of Object.keys(shape)) {
+			// mapstructure looks the field up by its name, exact first, then case-insensitively.
+			const key = Object.prototype.hasOwnProperty.call(input, field)
+				? field
+				: Object.keys(input).find((k) => matchField({ [field]: true }, k) === field);
+			if (key === undefined) continue;
+			const label = this.goNames && !prefix ? goField(field) : field;
+			out[field] = this.decode(prefix ? `${prefix}.${label}` : label, field, input[key], shape[field]);
+		}
+		return out;
+	}
+}
+
+/* ---------- go-playground/validator ---------- */
+
+type Issue = z.core.$ZodIssue;
+
+function tagFor(issue: Issue, value: unknown): string {
+	switch (issue.code) {
+		case 'too_small':
+			if (issue.origin === 'string') return 'required';
+			if (issue.origin === 'number') {
+				if (Number(issue.minimum) === 0) return 'gte';
+				return value === 0 ? 'required' : 'min';
+			}
+			return 'min';
+		case 'too_big':
+			return issue.origin === 'number' ? 'lte' : 'max';
+		default:
+			return 'required';
+	}
+}
+
+function valueAt(root: unknown, path: PropertyKey[]): unknown {
+	let cur = root;
+	for (const p of path) cur = (cur as Record<PropertyKey, unknown> | null | undefined)?.[p];
+	return cur;
+}
+
+function validatorText(el: Element, decoded: unknown, issues: Issue[]): string {
+	const lines: string[] = [];
+	const seen = new Set<string>();
+	for (const issue of issues) {
+		const names = issue.path.filter((p) => typeof p === 'string').map((p) => goField(p));
+		const ns = [el.goName, ...names].join('.');
+		if (seen.has(ns)) continue; // one error per field, like validator
+		seen.add(ns);
+		lines.push(validatorError(ns, names[names.length - 1] ?? el.goName, tagFor(issue, valueAt(decoded, issue.path))));
+	}
+	return lines.join('\n');
+}
+
+/**
+ * Weak-decodes and validates `content` for `contentType`. Returns the decoded element (the stored
+ * content is still the raw map, §2.1 "Other quirks"); throws ApiError 500 with the Go text.
+ */
+export function checkContent(contentType: number, content: Record<string, unknown>): Record<string, unknown> {
+	const el = ELEMENTS[contentType];
+	const dec = new WeakDecoder(Boolean(el.goFieldNames));
+	const decoded = dec.struct('', content, el.schema);
+	if (dec.errors.length) {
+		const points = dec.errors.map((e) => `* ${e}`).sort();
+		throw new ApiError(ErrCode.ServerInternal, `${dec.errors.length} error(s) decoding:\n\n${points.join('\n')}`);
+	}
+	const parsed = el.schema.safeParse(decoded);
+	if (!parsed.success) {
+		throw new ApiError(ErrCode.ServerInternal, validatorText(el, decoded, parsed.error.issues));
+	}
+	return decoded;
+}

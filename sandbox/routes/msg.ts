@@ -1,0 +1,283 @@
+/* eslint-disable @n8n/community-nodes/require-node-api-error -- dev tooling (OpenIM error answers), not an n8n node and not shipped */
+/**
+ * /msg/* (openim-api.md §2). The send pipeline keeps the real order, because the order decides which
+ * error a client sees (§2.1 "Validation pipeline"):
+ *   1. gin BindJSON + binding tags            → HTTP 400, 1001
+ *   2. admin token                            → 1002 only app manager can send message
+ *   3. contentType allow-list                 → 1001; 1400 forces sessionType 4 and checks the sender (1101/1002)
+ *   4. WeakDecode + validator on content      → 500 with the validator text
+ *   5. msg RPC: MsgData.Check()               → 1001 (sessionType 4 ⇔ contentType 1400)
+ *   6. msg RPC routing by sessionType         → 1 needs a known recvID (1004); 3 a live group (1004/1204/1203);
+ *                                               4 has no checks at all; anything else 1001
+ */
+import { createHash, randomBytes } from 'node:crypto';
+
+import { AppManagerLevel, ContentType, ErrCode, SessionType } from '../../openim/constants';
+import * as wire from '../../openim/wire';
+import { checkContent, ELEMENTS } from '../content';
+import { goMarshal } from '../gojson';
+import {
+	a2rBody,
+	ApiError,
+	argsError,
+	bindJSON,
+	noPermission,
+	notFound,
+	requireAdmin,
+	requireAuth,
+	type RouteContext,
+	type RouteTable,
+	validatorError,
+} from '../http';
+import { OpenImPath } from '../paths';
+import { conversationIDFor, GroupStatus, RoleLevel, SendStatus } from '../store';
+import type { SandboxMessage } from '../types';
+
+type SendMsg = wire.SendMsgReq;
+type BatchSendMsg = wire.BatchSendMsgReq;
+
+/** msgFrom for messages sent through the REST API (constant.SysMsgType). */
+const SYS_MSG_FROM = 200;
+/** globalRecvMsgOpt: the user receives nothing. */
+const NOT_RECEIVE_MESSAGE = 1;
+
+let msgCounter = 0;
+/** utils.GetMsgID: an MD5 hex string. */
+function newMsgID(sendID: string): string {
+	msgCounter++;
+	return createHash('md5')
+		.update(`${sendID}-${Date.now()}-${msgCounter}-${randomBytes(8).toString('hex')}`)
+		.digest('hex');
+}
+
+/* ---------- 1. binding ---------- */
+
+/** The custom `required_if` validator (internal/api/custom_validator.go, §2.1). */
+function requiredIf(sessionType: number, field: 'RecvID' | 'GroupID', value: string): boolean {
+	if (sessionType === SessionType.Single || sessionType === SessionType.Notification) {
+		return field !== 'RecvID' || value !== '';
+	}
+	if (sessionType === 2 || sessionType === SessionType.Group) return field !== 'GroupID' || value !== '';
+	return true;
+}
+
+/** `binding` tags of apistruct.SendMsg, in struct field order. */
+function sendMsgBinding(req: Omit<SendMsg, 'recvID'>, ns: string): string[] {
+	const errs: string[] = [];
+	if (!req.sendID) errs.push(validatorError(`${ns}.SendMsg.SendID`, 'SendID', 'required'));
+	if (!requiredIf(req.sessionType, 'GroupID', req.groupID ?? '')) {
+		errs.push(validatorError(`${ns}.SendMsg.GroupID`, 'GroupID', 'required_if'));
+	}
+	// `required` on a map only rejects nil: {} passes and fails later in content validation.
+	if (req.content === null) errs.push(validatorError(`${ns}.SendMsg.Content`, 'Content', 'required'));
+	if (!req.contentType) errs.push(validatorError(`${ns}.SendMsg.ContentType`, 'ContentType', 'required'));
+	if (!req.sessionType) errs.push(validatorError(`${ns}.SendMsg.SessionType`, 'SessionType', 'required'));
+	return errs;
+}
+
+function bindSendMsg(ctx: RouteContext): SendMsg {
+	return bindJSON(ctx, { goName: 'apistruct.SendMsgReq', schema: wire.SendMsgReq }, (req) => {
+		const errs: string[] = [];
+		if (!requiredIf(req.sessionType, 'RecvID', req.recvID ?? '')) {
+			errs.push(validatorError('SendMsgReq.RecvID', 'RecvID', 'required_if'));
+		}
+		return [...errs, ...sendMsgBinding(req, 'SendMsgReq')];
+	});
+}
+
+function bindBatchSendMsg(ctx: RouteContext): BatchSendMsg {
+	return bindJSON(ctx, { goName: 'apistruct.BatchSendMsgReq', schema: wire.BatchSendMsgReq }, (req) => {
+		const errs = sendMsgBinding(req, 'BatchSendMsgReq');
+		// `recvIDs` is `binding:"required"`: null/missing fails, [] passes (§2.3).
+		if (req.recvIDs === null) errs.push(validatorError('BatchSendMsgReq.RecvIDs', 'RecvIDs', 'required'));
+		return errs;
+	});
+}
+
+/* ---------- 3./4. getSendMsgReq ---------- */
+
+/** A message as the API hands it to the msg RPC (recvID is filled in per receiver). */
+interface Prepared {
+	req: Omit<SendMsg, 'recvID'>;
+	sessionType: number;
+	clientMsgID: string;
+	storedContent: string;
+	options: Record<string, boolean>;
+}
+
+function prepare(ctx: RouteContext, req: Omit<SendMsg, 'recvID'>): Prepared {
+	if (!ELEMENTS[req.contentType]) {
+		// errs.ErrArgs wrapped with "unsupported content type": the text sits in the wrapper, errDlt is empty.
+		throw argsError('');
+	}
+	let sessionType = req.sessionType;
+	if (req.contentType === ContentType.OANotification) {
+		sessionType = SessionType.Notification;
+		// user RPC GetNotificationAccount (§3.2)
+		const sender = ctx.state.store.users.get(req.sendID);
+		if (!sender) throw new ApiError(ErrCode.UserIDNotFound, `notification account ${req.sendID} not found`);
+		const level = sender.appMangerLevel;
+		if (level !== AppManagerLevel.AppAdmin && level < AppManagerLevel.AppNotificationAdmin) {
+			throw noPermission('notification messages cannot be sent for this ID');
+		}
+	}
+	checkContent(req.contentType, req.content);
+	const raw = goMarshal(req.content);
+	const options: Record<string, boolean> = {};
+	if (req.isOnlineOnly) {
+		for (const k of ['history', 'persistent', 'senderSync', 'conversationUpdate']) options[k] = false;
+	}
+	if (req.notOfflinePush) options.offlinePush = false;
+	return {
+		req,
+		sessionType,
+		clientMsgID: newMsgID(req.sendID),
+		// 1400 is wrapped in a NotificationElem: {"detail":"<json of the raw content map>"} (§3.2).
+		storedContent: req.contentType === ContentType.OANotification ? goMarshal({ detail: raw }) : raw,
+		options,
+	};
+}
+
+/* ---------- 5./6. the msg RPC ---------- */
+
+interface Sent {
+	serverMsgID: string;
+	clientMsgID: string;
+	sendTime: number;
+}
+
+function deliver(ctx: RouteContext, p: Prepared, recvID: string): Sent {
+	const { store, config, stats } = ctx.state;
+	const { req } = p;
+	// MsgData.Check() (protocol sdkws.go)
+	if ((p.sessionType === SessionType.Notification) !== (req.contentType === ContentType.OANotification)) {
+		throw argsError('notification msg must have correct session type and content type');
+	}
+	const senderIsAdmin = config.adminUserIDs.includes(req.sendID);
+	let recipients: string[];
+	switch (p.sessionType) {
+		case SessionType.Single: {
+			// Sender checks (blacklist, friendVerify=false) are skipped for admins and 1000–5000 types;
+			// the sandbox models no friendships, so only the receiver lookup remains.
+			const recv = store.users.get(recvID);
+			if (!recv) throw notFound('userID not found');
+			if (recv.globalRecvMsgOpt === NOT_RECEIVE_MESSAGE) {
+				// The RPC returns an empty response; the API still answers errCode 0 (§2.1 step 6, inferred).
+				return { serverMsgID: '', clientMsgID: '', sendTime: 0 };
+			}
+			recipients = [recvID];
+			break;
+		}
+		case SessionType.Group: {
+			const group = store.groups.get(req.groupID ?? '');
+			if (!group) throw notFound('group not found');
+			if (group.status === GroupStatus.Dismissed) {
+				throw new ApiError(ErrCode.DismissedAlready, 'group dismissed');
+			}
+			if (!senderIsAdmin) {
+				const member = group.members.find((m) => m.userID === req.sendID);
+				if (!member) throw new ApiError(ErrCode.NotInGroupYet, 'user not in group');
+				if (group.status === GroupStatus.Muted && member.roleLevel === RoleLevel.Member) {
+					throw new ApiError(ErrCode.MutedGroup, 'group is muted');
+				}
+			}
+			recipients = group.members.map((m) => m.userID);
+			break;
+		}
+		case SessionType.Notification:
+			// No checks at all, not even whether recvID exists (§2.1 step 6, §3.2).
+			recipients = [recvID];
+			break;
+		default:
+			throw argsError('unknown sessionType');
+	}
+	const now = Date.now();
+	const conversationID = conversationIDFor(p.sessionType, req.sendID, recvID, req.groupID ?? '');
+	const msg: SandboxMessage = {
+		seq: req.isOnlineOnly ? 0 : store.nextSeq(conversationID),
+		conversationID,
+		serverMsgID: newMsgID(req.sendID),
+		clientMsgID: p.clientMsgID,
+		sendID: req.sendID,
+		recvID: p.sessionType === SessionType.Group ? '' : recvID,
+		groupID: p.sessionType === SessionType.Group ? (req.groupID ?? '') : '',
+		senderNickname: req.senderNickname ?? '',
+		senderFaceURL: req.senderFaceURL ?? '',
+		senderPlatformID: req.senderPlatformID ?? 0,
+		sessionType: p.sessionType,
+		contentType: req.contentType,
+		msgFrom: SYS_MSG_FROM,
+		content: req.content,
+		storedContent: p.storedContent,
+		createTime: now,
+		sendTime: req.sendTime || now,
+		isOnlineOnly: Boolean(req.isOnlineOnly),
+		notOfflinePush: Boolean(req.notOfflinePush),
+		offlinePushInfo: (req.offlinePushInfo as Record<string, unknown> | null | undefined) ?? null,
+		ex: req.ex ?? '',
+		options: { ...p.options },
+		operationID: ctx.operationID,
+		via: ctx.path,
+		recipients,
+	};
+	store.addMessage(msg);
+	stats.messageStored();
+	return { serverMsgID: msg.serverMsgID, clientMsgID: msg.clientMsgID, sendTime: msg.sendTime };
+}
+
+/* ---------- handlers ---------- */
+
+function sendMsg(ctx: RouteContext) {
+	const req = bindSendMsg(ctx);
+	requireAdmin(ctx, 'only app manager can send message');
+	const { recvID, ...rest } = req;
+	const prepared = prepare(ctx, rest);
+	const sent = deliver(ctx, prepared, recvID ?? '');
+	// SetSendMsgStatus under the operationID header (§2.6); only successes are recorded.
+	ctx.state.store.setSendStatus(ctx.operationID, SendStatus.Success);
+	ctx.state.stats.sendAccepted(ctx.path, ctx.operationID, req);
+	// `modify` exists (always null) with the protocol the 3.8.3 patch line pins (§2.1).
+	return { data: { ...sent, modify: null } };
+}
+
+function batchSendMsg(ctx: RouteContext) {
+	const req = bindBatchSendMsg(ctx);
+	requireAdmin(ctx, 'only app manager can send message');
+	const { store } = ctx.state;
+	// isSendAll pages through every user in the DB, admins and notification accounts included (§2.3).
+	const recvIDs = req.isSendAll ? [...store.users.keys()] : req.recvIDs;
+	const prepared = prepare(ctx, req);
+	const results: Array<Sent & { recvID: string }> = [];
+	const failed: string[] = [];
+	// One RPC per receiver, sequentially; a failure is recorded and its error code is lost.
+	for (const recvID of recvIDs) {
+		try {
+			results.push({ ...deliver(ctx, prepared, recvID), recvID });
+		} catch (e) {
+			if (!(e instanceof ApiError)) throw e;
+			failed.push(recvID);
+		}
+	}
+	// Unlike send_msg, no send status is recorded (§2.3).
+	ctx.state.stats.sendAccepted(ctx.path, ctx.operationID, req);
+	return { data: { results: results.length ? results : null, failedUserIDs: failed.length ? failed : null } };
+}
+
+function checkMsgIsSendSuccess(ctx: RouteContext) {
+	a2rBody(ctx, { goName: 'msg.GetSendMsgStatusReq', schema: wire.EmptyReq });
+	requireAuth(ctx);
+	return { data: { status: ctx.state.store.getSendStatus(ctx.operationID) } };
+}
+
+function getServerTime(ctx: RouteContext) {
+	a2rBody(ctx, { goName: 'msg.GetServerTimeReq', schema: wire.EmptyReq });
+	requireAuth(ctx);
+	return { data: { serverTime: Date.now() } };
+}
+
+export const msgRoutes: RouteTable = {
+	[OpenImPath.SendMsg]: sendMsg,
+	[OpenImPath.BatchSendMsg]: batchSendMsg,
+	[OpenImPath.CheckMsgIsSendSuccess]: checkMsgIsSendSuccess,
+	[OpenImPath.GetServerTime]: getServerTime,
+};

