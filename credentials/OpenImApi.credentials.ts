@@ -9,6 +9,7 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
+import { networkProblem } from '../nodes/OpenImNotify/transport/errors';
 import { ErrCode, Header, Path, PlatformID } from '../openim/constants';
 
 interface Answer {
@@ -44,10 +45,9 @@ function explain(baseUrl: string, userID: string, path: string, answer: Answer):
 	return `OpenIM refused the admin token request with errCode ${body.errCode} ${body.errMsg ?? ''}`.trim();
 }
 
-function networkProblem(baseUrl: string, error: unknown): string {
-	const err = error as { code?: string; cause?: { code?: string } };
-	const code = err.cause?.code ?? err.code ?? 'no answer';
-	return `Cannot reach OpenIM at ${baseUrl} (${code}). Check the API base URL and that n8n can reach the OpenIM API (port 10002 by default).`;
+function unreachable(baseUrl: string, error: unknown): string {
+	const why = networkProblem(error) ?? 'no answer';
+	return `Cannot reach OpenIM at ${baseUrl}: ${why}. Check the API base URL and that n8n can reach the OpenIM API (port 10002 by default).`;
 }
 
 /** v3.8.1+ answers "header must have token" on the old route and vice versa (openim-api.md Findings). */
@@ -137,7 +137,7 @@ export class OpenImApi implements ICredentialType {
 					timeout: 15000,
 				})) as Answer;
 			} catch (error) {
-				throw new Error(networkProblem(baseUrl, error));
+				throw new Error(unreachable(baseUrl, error));
 			}
 		};
 

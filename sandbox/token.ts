@@ -112,8 +112,8 @@ type UserTokenState = 'normal' | 'kicked';
 export class TokenRegistry {
 	private serials = new Map<string, number>();
 	private nextSerial = 1;
-	/** Tokens with a serial ≤ cutoff answer 1501 (the sandbox's "server-side expiry"). */
-	private cutoff = 0;
+	/** Tokens with a serial ≤ cutoff answer 1501 (the sandbox's "server-side expiry"); null: none. */
+	private cutoff: number | null = null;
 	private userTokens = new Map<string, { userID: string; platformID: number; state: UserTokenState }>();
 
 	issue(userID: string, platformID: number, lifetimeSeconds: number, secret: string, nowMs = Date.now()): string {
@@ -146,7 +146,8 @@ export class TokenRegistry {
 
 	/** True when the token was issued before the last expireAll() (unknown tokens count as old). */
 	isExpiredByServer(token: string): boolean {
-		if (this.cutoff === 0) return false;
+		if (this.cutoff === null) return false;
+		// Tokens from before a reset are unknown here, so they count as old too.
 		return (this.serials.get(token) ?? 0) <= this.cutoff;
 	}
 
@@ -154,6 +155,6 @@ export class TokenRegistry {
 		this.serials.clear();
 		this.userTokens.clear();
 		this.nextSerial = 1;
-		this.cutoff = 0;
+		this.cutoff = null;
 	}
 }

@@ -1,18 +1,56 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- e2e test tooling, not shipped: reads example files */
 /**
- * Real n8n (both pinned versions) runs Manual Trigger → OpenIM Notify (Notification → Send) against the
- * out-of-process sandbox, with a credential imported through `n8n import:credentials`.
+ * The package as users get it: packed, installed into a real n8n (both pinned versions), credential
+ * imported with `n8n import:credentials`, workflows imported and run with `n8n execute`. Every
+ * assertion is on what the OpenIM sandbox (out of process) stored, plus the node's output.
  */
-import { createN8nInstance, selectedVersions, type N8nInstance } from './n8n';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { createN8nInstance, selectedVersions, type N8nInstance, type WorkflowJson } from './n8n';
 import { startSandbox, type SandboxProcess } from './sandbox';
 import { SANDBOX_SECRET, manualWorkflow, notifyNode, openImCredential } from './fixtures';
 
-describe.each(selectedVersions())('n8n %s: OpenIM Notify → sandbox', (version) => {
+const REPO = join(__dirname, '..', '..');
+const example = (name: string): WorkflowJson =>
+	JSON.parse(readFileSync(join(REPO, 'examples', `${name}.workflow.json`), 'utf8')) as WorkflowJson;
+
+/** The examples reference this credential id/name; the demo imports the same. */
+const EXAMPLE_CREDENTIAL = { id: 'openImSandbox01', name: 'OpenIM sandbox' };
+const JWT = /eyJ[\w-]+\.[\w-]+\.[\w-]+/;
+
+const picture = { pictureUrl: 'https://cdn.example.com/p.png', pictureType: 'image/png', pictureWidth: 640, pictureHeight: 480 };
+const video = {
+	videoUrl: 'https://cdn.example.com/v.mp4',
+	videoType: 'video/mp4',
+	videoSize: 2048,
+	videoDuration: 12,
+	videoSnapshotUrl: 'https://cdn.example.com/v.jpg',
+	videoSnapshotWidth: 640,
+	videoSnapshotHeight: 360,
+};
+const file = { fileUrl: 'https://oa.example.com/files/policy.pdf', fileName: 'policy.pdf', fileSize: 4096 };
+const voice = { voiceUrl: 'https://cdn.example.com/a.m4a', voiceDuration: 5 };
+const MEDIA: Array<[number, Record<string, unknown>, string[]]> = [
+	[0, {}, []],
+	[1, picture, ['pictureElem']],
+	[2, video, ['videoElem']],
+	[3, file, ['fileElem']],
+	[4, voice, ['soundElem']],
+	[5, { ...voice, ...picture }, ['pictureElem', 'soundElem']],
+];
+
+describe.each(selectedVersions())('n8n %s: OpenIM Notify installed as a community package', (version) => {
 	let sandbox: SandboxProcess;
 	let n8n: N8nInstance;
+	const cred = openImCredential('', { ...EXAMPLE_CREDENTIAL, data: { senderIDs: 'hr_bot, imAdmin' } });
 
 	beforeAll(async () => {
 		sandbox = await startSandbox({ seed: 'default' });
 		n8n = await createN8nInstance(version);
+		cred.data.baseUrl = sandbox.url;
+		await n8n.importCredentials([cred]);
+		await n8n.importWorkflow([example('oa-onboarding-notification'), example('holiday-announcement')]);
 	});
 
 	afterAll(async () => {
@@ -20,47 +58,124 @@ describe.each(selectedVersions())('n8n %s: OpenIM Notify → sandbox', (version)
 		await sandbox?.stop();
 	});
 
-	it('sends one OA notification from hr_bot to alice', async () => {
-		const cred = openImCredential(sandbox.url);
-		await n8n.importCredentials([cred]);
-		const workflow = manualWorkflow('openImNotifyE2e1', 'OpenIM Notify e2e', [
-			notifyNode(
-				{
-					sendID: 'hr_bot',
-					recvID: 'alice',
-					notificationName: 'Onboarding',
-					text: `Welcome aboard, Alice! (n8n ${version})`,
-					notificationType: 1,
-					mixType: 0,
-				},
-				cred,
-			),
-		]);
-		await n8n.importWorkflow(workflow);
+	beforeEach(async () => {
+		await sandbox.reset('default');
+	});
 
-		const result = await n8n.execute(workflow.id);
-
-		expect(result.nodesRun()).toEqual([workflow.nodes[0].name, 'OpenIM Notify']);
-		const out = result.output('OpenIM Notify');
-		expect(out).toHaveLength(1);
-		expect(out[0]).toMatchObject({ sendID: 'hr_bot', recvID: 'alice' });
-		expect(typeof out[0].serverMsgID).toBe('string');
-		expect(out[0].serverMsgID.length).toBeGreaterThan(0);
-
+	it('runs the "OA onboarding notification" example: a picture card with a link lands in alice\'s inbox', async () => {
+		const result = await n8n.execute('oaOnboarding0001');
+		const [out] = result.output('Notify new hire');
 		const inbox = await sandbox.inbox('alice');
 		expect(inbox).toHaveLength(1);
-		expect(inbox[0]).toMatchObject({ sendID: 'hr_bot', recvID: 'alice', contentType: 1400, sessionType: 4 });
-		expect(inbox[0].serverMsgID).toBe(out[0].serverMsgID);
-		// content: the object exactly as the node sent it
-		expect(inbox[0].content).toMatchObject({
-			notificationName: 'Onboarding',
-			text: `Welcome aboard, Alice! (n8n ${version})`,
-			notificationType: 1,
-			mixType: 0,
+		expect(inbox[0]).toMatchObject({
+			sendID: 'hr_bot',
+			recvID: 'alice',
+			contentType: 1400,
+			sessionType: 4,
+			senderNickname: 'HR Department',
+			serverMsgID: out.serverMsgID,
 		});
-		expect(await sandbox.inbox('bob')).toHaveLength(0);
+		expect(inbox[0].content).toMatchObject({
+			notificationName: 'Welcome aboard, Alice Chen!',
+			mixType: 1,
+			externalUrl: 'https://oa.example.com/onboarding/alice',
+			url: 'https://oa.example.com/onboarding/alice',
+		});
+		expect(inbox[0].content.pictureElem).toBeTruthy();
+		expect(inbox[0].offlinePushInfo).toMatchObject({ title: 'HR: welcome aboard' });
+	});
 
-		// The credential's secret must never reach n8n's output.
-		expect(n8n.logs()).not.toContain(SANDBOX_SECRET);
+	it('sends three cards to three recipients from three items (the holiday example) and reuses the stored token', async () => {
+		await n8n.execute('oaHoliday000001'); // first run of this test: token fetched if none stored yet
+		const tokensAfterFirst = (await sandbox.stats()).tokensIssued;
+		await sandbox.reset('default');
+
+		const result = await n8n.execute('oaHoliday000001');
+		const out = result.output('Notify staff');
+		expect(out.map((item) => item.recvID)).toEqual(['alice', 'bob', 'carol']);
+		for (const userID of ['alice', 'bob', 'carol']) {
+			const inbox = await sandbox.inbox(userID);
+			expect(inbox).toHaveLength(1);
+			expect(inbox[0].content).toMatchObject({ notificationName: 'New Year holiday', notificationType: 4 });
+		}
+		expect(await sandbox.inbox('dave')).toHaveLength(0);
+		// The token persisted by the first execution was reused: no fetch in the second.
+		expect((await sandbox.stats()).tokensIssued).toBe(0);
+		expect(tokensAfterFirst).toBeLessThanOrEqual(1);
+	});
+
+	it('sends every mixType with exactly its media element', async () => {
+		const nodes = MEDIA.map(([mixType, media]) =>
+			notifyNode(
+				{ sendID: 'hr_bot', recvID: 'bob', notificationName: `Card ${mixType}`, text: `mixType ${mixType}`, mixType, ...media },
+				cred,
+				`Notify mixType ${mixType}`,
+			),
+		);
+		const workflow = manualWorkflow(`openImMix${version.replace(/\D/g, '')}`, 'Every mixType', nodes);
+		await n8n.importWorkflow(workflow);
+		await n8n.execute(workflow.id);
+		const inbox = await sandbox.inbox('bob');
+		expect(inbox).toHaveLength(MEDIA.length);
+		for (const [mixType, , elements] of MEDIA) {
+			const message = inbox.find((m) => m.content.mixType === mixType);
+			expect(message).toBeDefined();
+			const present = ['pictureElem', 'videoElem', 'fileElem', 'soundElem'].filter((key) => message!.content[key] != null);
+			expect(present.sort()).toEqual([...elements].sort());
+		}
+	});
+
+	it('rejects bad input before anything is sent, naming the field and the item', async () => {
+		const workflow = manualWorkflow(`openImBad${version.replace(/\D/g, '')}`, 'Bad input', [
+			// An expression that resolves to nothing: n8n itself refuses to run a literally empty required field.
+			notifyNode({ sendID: 'hr_bot', recvID: 'alice', notificationName: 'Card', text: 'Picture missing', mixType: 1, ...picture, pictureUrl: '={{ "" }}' }, cred),
+		]);
+		await n8n.importWorkflow(workflow);
+		const result = await n8n.execute(workflow.id, { allowFailure: true });
+		expect(result.ok).toBe(false);
+		expect(result.error?.message).toContain('Picture URL is empty [item 0]');
+		expect(await sandbox.messages()).toHaveLength(0);
+	});
+
+	it('fetches a new token once when the stored one expires mid-run; nothing lost or doubled', async () => {
+		await sandbox.configure({ expireTokensAtRequest: 2 });
+		const result = await n8n.execute('oaHoliday000001');
+		expect(result.output('Notify staff').every((item) => item.serverMsgID)).toBe(true);
+		const stats = await sandbox.stats();
+		expect(stats.tokensIssued).toBe(1);
+		expect(stats.duplicates.total).toBe(0);
+		expect((await sandbox.messages()).map((m) => m.recvID).sort()).toEqual(['alice', 'bob', 'carol']);
+	});
+
+	it('never writes the secret or a token into outputs or n8n\'s logs', () => {
+		const logs = n8n.logs();
+		expect(logs).not.toContain(SANDBOX_SECRET);
+		expect(logs).not.toMatch(JWT);
+	});
+
+	describe('credential Test button (n8n server, REST)', () => {
+		beforeAll(async () => {
+			await n8n.start();
+			await n8n.setupOwner();
+		});
+
+		const test = async (data: Record<string, unknown>) => {
+			const res = await n8n.rest('POST', '/rest/credentials/test', {
+				credentials: { id: cred.id, name: cred.name, type: 'openImApi', data: { ...cred.data, ...data } },
+			});
+			expect(res.status).toBe(200);
+			return (res.body.data ?? res.body) as { status: string; message: string };
+		};
+
+		it('succeeds with the sandbox URL, secret and admin ID', async () => {
+			expect(await test({})).toMatchObject({ status: 'OK' });
+		});
+
+		it('says in words what is wrong', async () => {
+			expect((await test({ secret: 'not-the-secret' })).message).toMatch(/^Wrong secret/);
+			expect((await test({ adminUserID: 'alice' })).message).toMatch(/"alice" is not an admin user ID/);
+			expect((await test({ baseUrl: 'http://127.0.0.1:9' })).message).toMatch(/^Cannot reach OpenIM at http:\/\/127\.0\.0\.1:9/);
+			expect((await test({ baseUrl: `${sandbox.url}/_sandbox/nothing` })).message).toMatch(/is not an OpenIM API server/);
+		});
 	});
 });

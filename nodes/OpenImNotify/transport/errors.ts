@@ -67,6 +67,30 @@ export function redact(text: string, secrets: Array<string | undefined>): string
 	return out;
 }
 
+/**
+ * A network failure in words. The raw code (ECONNREFUSED…) must stay out of messages: n8n replaces
+ * any message containing such a code with its own generic sentence, losing our explanation.
+ */
+export function networkProblem(error: unknown): string | undefined {
+	const err = error as { code?: string; cause?: { code?: string }; message?: string };
+	const code = err.cause?.code ?? err.code ?? '';
+	const words: Record<string, string> = {
+		ECONNREFUSED: 'the connection was refused',
+		ENOTFOUND: 'the host name was not found',
+		EAI_AGAIN: 'the host name could not be resolved',
+		EHOSTUNREACH: 'the host is unreachable',
+		ENETUNREACH: 'the network is unreachable',
+		ECONNRESET: 'the connection was closed unexpectedly',
+		ETIMEDOUT: 'the connection timed out',
+		ECONNABORTED: 'the request timed out',
+		CERT_HAS_EXPIRED: 'its TLS certificate has expired',
+		DEPTH_ZERO_SELF_SIGNED_CERT: 'its TLS certificate is self-signed',
+	};
+	if (words[code]) return words[code];
+	if (/timeout/i.test(err.message ?? '')) return 'the request timed out';
+	return undefined;
+}
+
 export interface OpenImFailure {
 	path: string;
 	errCode?: number;

@@ -9,7 +9,7 @@ import type {
 
 import { Header, Path, isTokenErrCode } from '../../../openim/constants';
 import type { ApiEnvelope } from '../../../openim/wire';
-import { describeEnvelopeError, redact, toNodeApiError } from './errors';
+import { describeEnvelopeError, networkProblem, redact, toNodeApiError } from './errors';
 import type { OpenImFailure } from './errors';
 import { isTokenFresh } from './token';
 
@@ -209,24 +209,14 @@ export class OpenImClient {
 	}
 
 	private describeTransportError(path: string, error: unknown): OpenImFailure {
-		const err = error as { message?: string; code?: string; cause?: { code?: string; message?: string } };
-		const code = err.cause?.code ?? err.code;
-		const raw = redact(String(err.message ?? error), this.secrets());
-		if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EHOSTUNREACH') {
+		const why = networkProblem(error);
+		if (why) {
 			return {
 				path,
-				message: `Cannot reach OpenIM (${code})`,
-				description:
-					'Check the API base URL in the OpenIM API credential and that the OpenIM API is running and reachable from n8n.',
+				message: `Cannot reach OpenIM for ${path}: ${why}`,
+				description: `Check the API base URL in the OpenIM API credential and that the OpenIM API is running and reachable from n8n (timeout ${this.timeoutMs} ms).`,
 			};
 		}
-		if (code === 'ECONNABORTED' || code === 'ETIMEDOUT' || /timeout/i.test(raw)) {
-			return {
-				path,
-				message: `OpenIM did not answer ${path} in time`,
-				description: `No answer within ${this.timeoutMs} ms.`,
-			};
-		}
-		return { path, message: raw };
+		return { path, message: redact(String((error as Error).message ?? error), this.secrets()) };
 	}
 }
