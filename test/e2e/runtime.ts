@@ -11,7 +11,18 @@ import { delimiter, dirname, join, resolve } from 'node:path';
 export const N8N_VERSIONS = ['1.123.81', '2.41.1'] as const;
 export type N8nVersion = (typeof N8N_VERSIONS)[number];
 
-export const REPO_ROOT = resolve(__dirname, '..', '..');
+/** The repository root, from the sources (ts-jest) or compiled under build/ (the demo). */
+function findRepoRoot(start: string): string {
+	for (let dir = start; dir !== dirname(dir); dir = dirname(dir)) {
+		const manifest = join(dir, 'package.json');
+		if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'n8n-nodes-openim') {
+			return dir;
+		}
+	}
+	return resolve(__dirname, '..', '..');
+}
+
+export const REPO_ROOT = findRepoRoot(__dirname);
 
 export function runtimeCacheDir(): string {
 	return process.env.OPENIM_N8N_CACHE || join(homedir(), '.cache', 'n8n-nodes-openim');

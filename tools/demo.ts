@@ -1,0 +1,92 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, no-console -- the demo launcher, not shipped: a CLI that prints and waits for Ctrl+C */
+/**
+ * `npm run demo [-- --headless]`: the product on its embedded default.
+ *
+ * Starts the OpenIM sandbox and a real n8n (1.123.81 unless --n8n 2.41.1) with this package installed
+ * the way a user installs it, the "OpenIM sandbox" credential and the example workflows imported.
+ * Interactive: prints the n8n URL and login and runs until Ctrl+C. Headless: runs the example
+ * "OA onboarding notification" once and prints what the recipient got.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { E2E_OWNER, createN8nInstance, packPackage, type N8nInstance, type WorkflowJson } from '../test/e2e/n8n';
+import { N8N_VERSIONS, REPO_ROOT, type N8nVersion } from '../test/e2e/runtime';
+import { startSandbox, type SandboxProcess } from '../test/e2e/sandbox';
+
+const args = process.argv.slice(2);
+const headless = args.includes('--headless');
+const versionArg = args[args.indexOf('--n8n') + 1];
+const version: N8nVersion = N8N_VERSIONS.includes(versionArg as N8nVersion) ? (versionArg as N8nVersion) : '1.123.81';
+
+const CREDENTIAL = { id: 'openImSandbox01', name: 'OpenIM sandbox', type: 'openImApi' };
+
+function examples(): WorkflowJson[] {
+	const dir = join(REPO_ROOT, 'examples');
+	return readdirSync(dir)
+		.filter((file) => file.endsWith('.workflow.json'))
+		.map((file) => JSON.parse(readFileSync(join(dir, file), 'utf8')) as WorkflowJson);
+}
+
+async function main(): Promise<void> {
+	console.log(`Starting the OpenIM sandbox and n8n ${version} with n8n-nodes-openim…`);
+	const sandbox: SandboxProcess = await startSandbox({ seed: 'default', port: Number(process.env.OPENIM_SANDBOX_PORT ?? 10002) });
+	const n8n: N8nInstance = await createN8nInstance(version, {
+		tgz: await packPackage(),
+		port: Number(process.env.N8N_PORT ?? 5678),
+	});
+	const stop = async () => {
+		await n8n.dispose();
+		await sandbox.stop();
+	};
+
+	const ready = (async () => {
+		await n8n.importCredentials([
+			{
+				...CREDENTIAL,
+				data: { baseUrl: sandbox.url, adminUserID: 'imAdmin', secret: 'openIM123', senderIDs: 'hr_bot, ops_alerts, imAdmin' },
+			},
+		]);
+		const workflows = examples();
+		await n8n.importWorkflow(workflows);
+
+		if (headless) {
+			const result = await n8n.execute('oaOnboarding0001');
+			const [sent] = result.output('Notify new hire');
+			const [message] = (await sandbox.inbox(String(sent.recvID))).filter((m) => m.serverMsgID === sent.serverMsgID);
+			console.log('\nThe node sent:', JSON.stringify(sent, null, 2));
+			console.log(`\n${sent.recvID} received in conversation ${message.conversationID}:`);
+			console.log(`  from     ${message.senderNickname} (${message.sendID})`);
+			console.log(`  title    ${String(message.content.notificationName)}`);
+			console.log(`  text     ${String(message.content.text)}`);
+			console.log(`  link     ${String(message.content.externalUrl)}`);
+			console.log(`  picture  ${String((message.content.pictureElem as { sourcePicture?: { url?: string } })?.sourcePicture?.url ?? '-')}`);
+			console.log(`  push     ${JSON.stringify(message.offlinePushInfo)}`);
+			return;
+		}
+
+		await n8n.start();
+		await n8n.setupOwner();
+		console.log(`
+n8n ${version} is running with n8n-nodes-openim:
+  URL        ${n8n.baseUrl}
+  login      ${E2E_OWNER.email} / ${E2E_OWNER.password}
+  workflows  ${workflows.map((w) => w.name).join(', ')}
+OpenIM sandbox:
+  API        ${sandbox.url}   (credential "OpenIM sandbox": admin imAdmin, secret openIM123, senders hr_bot, ops_alerts, imAdmin)
+  inboxes    ${sandbox.url}/_sandbox/inbox/alice   (users alice, bob, carol, dave)
+Press Ctrl+C to stop.`);
+		await new Promise<void>((resolve) => {
+			process.once('SIGINT', resolve);
+			process.once('SIGTERM', resolve);
+		});
+		console.log('\nStopping…');
+	})();
+	// Stop n8n and the sandbox whether the demo ended normally or failed.
+	await ready.finally(stop);
+}
+
+main().catch((error: Error) => {
+	console.error(error.message);
+	process.exit(1);
+});
