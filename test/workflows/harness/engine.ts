@@ -67,4 +67,11 @@ export function prepareEngine(): void {
 	prepared = true;
 	// (`Container.has` only says a class is decorated with @Service, not that an instance exists.)
 	coreContainer.set(InstanceSettings, harnessInstanceSettings());
+	// Trigger contexts create the SSH client manager, whose 60-second cleanup interval would keep
+	// Jest alive after the tests; no test uses SSH, so stop it up front.
+	// eslint-disable-next-line @typescript-eslint/no-require-imports
+	const { SSHClientsManager } = require('n8n-core/dist/execution-engine/ssh-clients-manager') as {
+		SSHClientsManager: abstract new (...args: never[]) => { onShutdown(): void };
+	};
+	coreContainer.get(SSHClientsManager).onShutdown();
 }
