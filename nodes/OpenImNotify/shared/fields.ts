@@ -1,8 +1,8 @@
-import type { IDataObject, IDisplayOptions, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IDisplayOptions, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { PlatformID } from '../../../openim/constants';
 import type { OfflinePushInfo } from '../../../openim/wire';
-import type { OpenImSettings } from '../transport';
+import type { ClientOptions, OpenImSettings } from '../transport';
 import type { ItemInput } from './input';
 import type { UserDirectory } from './users';
 
@@ -129,6 +129,39 @@ export const deliveryOptions: INodeProperties[] = [
 			'Whether to check the recipient with /user/account_check before sending. OpenIM itself accepts notifications for unknown user IDs and stores them for nobody.',
 	},
 	{
+		displayName: 'Max Retries',
+		name: 'maxRetries',
+		type: 'number',
+		typeOptions: { minValue: 0, maxValue: 10, numberPrecision: 0 },
+		default: 3,
+		description:
+			'Retries after network errors, timeouts, HTTP 5xx/429 and OpenIM "service down" errors, with growing waits. Content and permission errors are never retried. A send whose answer was lost is first checked with OpenIM by its operation ID, so it is not delivered twice. Read from the first item.',
+	},
+	{
+		displayName: 'Max Retry Wait (Seconds)',
+		name: 'maxRetryWait',
+		type: 'number',
+		typeOptions: { minValue: 0, numberPrecision: 1 },
+		default: 30,
+		description: 'Longest single wait between retries, also when OpenIM asks for more with Retry-After. Read from the first item.',
+	},
+	{
+		displayName: 'Requests Per Second',
+		name: 'requestsPerSecond',
+		type: 'number',
+		typeOptions: { minValue: 0, numberPrecision: 1 },
+		default: 0,
+		description: 'Upper limit on requests started per second, to spare the OpenIM server during big sends. 0 means no limit. Read from the first item.',
+	},
+	{
+		displayName: 'Timeout (Seconds)',
+		name: 'timeout',
+		type: 'number',
+		typeOptions: { minValue: 1, numberPrecision: 0 },
+		default: 30,
+		description: 'How long to wait for OpenIM to answer one request. Read from the first item.',
+	},
+	{
 		displayName: 'Max Concurrent Requests',
 		name: 'maxConcurrency',
 		type: 'number',
@@ -137,6 +170,20 @@ export const deliveryOptions: INodeProperties[] = [
 		description: 'How many sends may be in flight at once. Read from the first item.',
 	},
 ];
+
+/** Transport settings come from the first item: they shape the whole execution, not one send. */
+export function clientOptions(ctx: IExecuteFunctions): ClientOptions & { concurrency: number } {
+	const options = ctx.getNodeParameter('options', 0, {}) as IDataObject;
+	const number = (value: unknown, fallback: number) =>
+		typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : fallback;
+	return {
+		concurrency: Math.max(1, Math.floor(number(options.maxConcurrency, 8)) || 8),
+		maxRetries: Math.floor(number(options.maxRetries, 3)),
+		maxRetryWaitMs: number(options.maxRetryWait, 30) * 1000,
+		requestsPerSecond: number(options.requestsPerSecond, 0),
+		timeoutMs: Math.max(1, number(options.timeout, 30)) * 1000,
+	};
+}
 
 export interface Delivery {
 	sender: { sendID: string; senderNickname: string; senderFaceURL: string; senderPlatformID: number };

@@ -69,6 +69,9 @@ export async function runPerItem<T>(ctx: IExecuteFunctions, plan: PerItemPlan<T>
 	}
 
 	const sentBeforeFailure: number[] = [];
+	// Long runs report progress in n8n's log about every tenth of the way.
+	const progressStep = jobs.length >= 100 ? Math.ceil(jobs.length / 10) : 0;
+	let finished = 0;
 	// Written by the workers; an object so the type checker sees the writes from the closures.
 	const stop: { failure?: { itemIndex: number; error: Error } } = {};
 	let next = 0;
@@ -91,6 +94,10 @@ export async function runPerItem<T>(ctx: IExecuteFunctions, plan: PerItemPlan<T>
 						stop.failure = { itemIndex: job.itemIndex, error: error as Error };
 					}
 				}
+			}
+			finished++;
+			if (progressStep && finished % progressStep === 0) {
+				ctx.logger.info(`${ctx.getNode().name}: ${finished} of ${jobs.length} items done`);
 			}
 		}
 	};

@@ -67,13 +67,40 @@ export function redact(text: string, secrets: Array<string | undefined>): string
 	return out;
 }
 
+/** n8n's own wording for network codes, which replaces the original message (errors/node.error). */
+const N8N_WORDING: Array<[RegExp, string]> = [
+	[/refused the connection/i, 'ECONNREFUSED'],
+	[/closed unexpectedly/i, 'ECONNRESET'],
+	[/incorrect host/i, 'ENOTFOUND'],
+	[/connection timed out/i, 'ETIMEDOUT'],
+	[/connection was aborted/i, 'ECONNABORTED'],
+	[/host is unreachable/i, 'EHOSTUNREACH'],
+	[/DNS server returned an error/i, 'EAI_AGAIN'],
+];
+
+/**
+ * The network error code behind an error from n8n's HTTP helpers: on the error or its cause, in
+ * the original messages n8n keeps, or recognised from the sentence n8n put in its place.
+ */
+export function networkCode(error: unknown): string | undefined {
+	const err = error as { code?: unknown; cause?: { code?: unknown }; message?: string; messages?: unknown };
+	for (const code of [err.cause?.code, err.code]) if (typeof code === 'string' && /^E[A-Z_]+$/.test(code)) return code;
+	const texts = [err.message ?? '', ...(Array.isArray(err.messages) ? err.messages.map(String) : [])];
+	for (const text of texts) {
+		const code = /\b(E[A-Z]{3,}[A-Z_]*)\b/.exec(text)?.[1];
+		if (code) return code;
+		if (/socket hang up/i.test(text)) return 'ECONNRESET';
+		if (/timeout of \d+ms exceeded|timed? ?out/i.test(text)) return 'ETIMEDOUT';
+		for (const [pattern, known] of N8N_WORDING) if (pattern.test(text)) return known;
+	}
+	return undefined;
+}
+
 /**
  * A network failure in words. The raw code (ECONNREFUSED…) must stay out of messages: n8n replaces
  * any message containing such a code with its own generic sentence, losing our explanation.
  */
 export function networkProblem(error: unknown): string | undefined {
-	const err = error as { code?: string; cause?: { code?: string }; message?: string };
-	const code = err.cause?.code ?? err.code ?? '';
 	const words: Record<string, string> = {
 		ECONNREFUSED: 'the connection was refused',
 		ENOTFOUND: 'the host name was not found',
@@ -81,14 +108,14 @@ export function networkProblem(error: unknown): string | undefined {
 		EHOSTUNREACH: 'the host is unreachable',
 		ENETUNREACH: 'the network is unreachable',
 		ECONNRESET: 'the connection was closed unexpectedly',
-		ETIMEDOUT: 'the connection timed out',
+		EPIPE: 'the connection was closed unexpectedly',
+		ETIMEDOUT: 'the request timed out',
 		ECONNABORTED: 'the request timed out',
 		CERT_HAS_EXPIRED: 'its TLS certificate has expired',
 		DEPTH_ZERO_SELF_SIGNED_CERT: 'its TLS certificate is self-signed',
 	};
-	if (words[code]) return words[code];
-	if (/timeout/i.test(err.message ?? '')) return 'the request timed out';
-	return undefined;
+	const code = networkCode(error);
+	return code ? (words[code] ?? `a network error occurred (${code.toLowerCase()})`) : undefined;
 }
 
 export interface OpenImFailure {

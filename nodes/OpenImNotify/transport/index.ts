@@ -1,15 +1,17 @@
 import { randomUUID } from 'crypto';
+import { sleep } from 'n8n-workflow';
 import type {
 	ICredentialDataDecryptedObject,
 	IDataObject,
 	IExecuteFunctions,
 	IHttpRequestOptions,
 	ILoadOptionsFunctions,
+	NodeApiError,
 } from 'n8n-workflow';
 
-import { Header, Path, isTokenErrCode } from '../../../openim/constants';
-import type { ApiEnvelope } from '../../../openim/wire';
-import { describeEnvelopeError, networkProblem, redact, toNodeApiError } from './errors';
+import { ErrCode, Header, Path, isTokenErrCode } from '../../../openim/constants';
+import type { ApiEnvelope, CheckMsgIsSendSuccessResp } from '../../../openim/wire';
+import { describeEnvelopeError, networkCode, networkProblem, redact, toNodeApiError } from './errors';
 import type { OpenImFailure } from './errors';
 import { isTokenFresh } from './token';
 
@@ -24,15 +26,45 @@ export interface OpenImSettings {
 	senderIDs: string[];
 }
 
+export interface ClientOptions {
+	timeoutMs?: number;
+	/** Retries after a retryable failure (network, timeout, HTTP 5xx/429, OpenIM "service down"). */
+	maxRetries?: number;
+	/** Upper bound of one back-off wait, also for Retry-After. */
+	maxRetryWaitMs?: number;
+	/** Request starts per second across the whole execution; 0 = unlimited. */
+	requestsPerSecond?: number;
+}
+
 export interface CallOptions {
 	/** Kept with the item so a retry or a status check refers to the same send. */
 	operationID?: string;
 	itemIndex?: number;
+	/**
+	 * A send (`/msg/send_msg`): after an ambiguous failure (the request may have been processed)
+	 * ask `/msg/check_msg_is_send_success` with the same operationID before sending again.
+	 */
+	send?: boolean;
+}
+
+/** A send whose answer was lost but which OpenIM confirmed by operationID: no message IDs known. */
+export interface ConfirmedSend {
+	confirmedBy: 'check_msg_is_send_success';
 }
 
 interface FullResponse {
 	body: unknown;
 	statusCode: number;
+	headers?: Record<string, unknown>;
+}
+
+/** How a failed attempt may be retried. */
+type Retry = 'no' | 'safe' | 'ambiguous';
+
+interface Failure {
+	error: NodeApiError;
+	retry: Retry;
+	retryAfterMs?: number;
 }
 
 export const newOperationID = (): string => `n8n-${randomUUID()}`;
@@ -54,10 +86,27 @@ export function normalizeBaseUrl(value: unknown): string {
 const isEnvelope = (body: unknown): body is ApiEnvelope =>
 	typeof body === 'object' && body !== null && typeof (body as ApiEnvelope).errCode === 'number';
 
+/** errCode 500 is also what a down RPC service gives (openim-api.md §5.1); validator text is not retryable. */
+const SERVICE_DOWN = /service .*down|unavailable|connection refused|deadline exceeded|no such host|transport is closing/i;
+
+/** Before the request was written nothing can have happened on the server. */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+function retryAfterMs(headers: Record<string, unknown> | undefined): number | undefined {
+	const value = headers?.['retry-after'];
+	const text = Array.isArray(value) ? String(value[0]) : typeof value === 'string' ? value : undefined;
+	if (!text) return undefined;
+	const seconds = Number(text);
+	if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+	const date = Date.parse(text);
+	return Number.isFinite(date) ? Math.max(0, date - Date.now()) : undefined;
+}
+
 /**
  * One OpenIM connection per node execution: reads the credential once, keeps the admin token
  * fresh (at most one token fetch at a time, shared by all concurrent requests), sends every
- * request with its own operationID header and turns OpenIM's envelope into data or an n8n error.
+ * request with its own operationID header, retries what is safe to retry and turns OpenIM's
+ * envelope into data or an n8n error.
  */
 export class OpenImClient {
 	private credentials?: Promise<ICredentialDataDecryptedObject>;
@@ -66,13 +115,27 @@ export class OpenImClient {
 
 	private readonly seenTokens = new Set<string>();
 
+	private nextStartAt = 0;
+
+	private readonly options: Required<ClientOptions>;
+
 	/** Token fetches done by this client; exposed for tests and benchmarks. */
 	tokenFetches = 0;
 
+	/** Retries done by this client (all kinds). */
+	retries = 0;
+
 	constructor(
 		private readonly ctx: RequestContext,
-		private readonly timeoutMs = 30000,
-	) {}
+		options: ClientOptions = {},
+	) {
+		this.options = {
+			timeoutMs: options.timeoutMs ?? 30000,
+			maxRetries: options.maxRetries ?? 3,
+			maxRetryWaitMs: options.maxRetryWaitMs ?? 30000,
+			requestsPerSecond: options.requestsPerSecond ?? 0,
+		};
+	}
 
 	async settings(): Promise<OpenImSettings> {
 		const creds = await this.loadCredentials();
@@ -85,26 +148,82 @@ export class OpenImClient {
 		};
 	}
 
-	/** POST `body` to `path`; resolves with `data` (possibly undefined) when errCode is 0. */
+	/**
+	 * POST `body` to `path`; resolves with `data` (possibly undefined) when errCode is 0. A send
+	 * whose answer was lost but which OpenIM confirms by operationID resolves with ConfirmedSend.
+	 */
 	async call<T = IDataObject>(path: string, body: IDataObject, options: CallOptions = {}): Promise<T> {
-		const creds = await this.loadCredentials();
 		const operationID = options.operationID ?? newOperationID();
-		if (!isTokenFresh(creds.token)) await this.refresh(creds.token as string);
-
-		let usedToken = creds.token as string;
-		let response = await this.send(path, body, operationID, options.itemIndex);
-		if (isEnvelope(response.body) && isTokenErrCode(response.body.errCode)) {
-			// OpenIM answers token errors with HTTP 200, so n8n's refresh-on-401 never fires: do it here, once.
-			await this.refresh(usedToken);
-			usedToken = creds.token as string;
-			response = await this.send(path, body, operationID, options.itemIndex);
+		let ambiguous = false;
+		for (let attempt = 0; ; attempt++) {
+			let outcome: { data: unknown } | Failure;
+			const status: 'sent' | 'not sent' | Failure | undefined =
+				ambiguous && options.send ? await this.sendStatus(operationID) : undefined;
+			if (status === 'sent') return { confirmedBy: 'check_msg_is_send_success' } as ConfirmedSend as unknown as T;
+			if (typeof status === 'object') {
+				// Unknown whether the first try arrived: never send again blindly, ask again later.
+				outcome = status;
+			} else {
+				outcome = await this.attempt(path, body, operationID, options.itemIndex);
+				if (!('error' in outcome)) return outcome.data as T;
+			}
+			const failure: Failure = outcome;
+			if (failure.retry === 'no' || attempt >= this.options.maxRetries || this.cancelled()) throw failure.error;
+			ambiguous ||= failure.retry === 'ambiguous';
+			this.retries++;
+			await sleep(this.backoff(attempt, failure.retryAfterMs));
+			if (this.cancelled()) throw failure.error;
 		}
-		return this.unwrap<T>(path, response, options.itemIndex);
 	}
 
 	/** Secrets that must never appear in output, errors or logs. */
 	secrets(): string[] {
 		return [...this.seenTokens];
+	}
+
+	private cancelled(): boolean {
+		const ctx = this.ctx as IExecuteFunctions;
+		return typeof ctx.getExecutionCancelSignal === 'function' && ctx.getExecutionCancelSignal()?.aborted === true;
+	}
+
+	/** Exponential back-off with full jitter, at most maxRetryWaitMs; Retry-After wins when given. */
+	private backoff(attempt: number, retryAfter?: number): number {
+		if (retryAfter !== undefined) return Math.min(retryAfter, this.options.maxRetryWaitMs);
+		const ceiling = Math.min(this.options.maxRetryWaitMs, 250 * 2 ** attempt);
+		return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
+	}
+
+	/**
+	 * Did the send with this operationID reach OpenIM? Only successes are recorded (§2.6), under
+	 * the same operationID header as the send itself. A failed check is a failure, not a "no".
+	 */
+	private async sendStatus(operationID: string): Promise<'sent' | 'not sent' | Failure> {
+		const outcome = await this.attempt(Path.CheckMsgIsSendSuccess, {}, operationID);
+		if ('error' in outcome) return { ...outcome, retry: outcome.retry === 'no' ? 'no' : 'ambiguous' };
+		return (outcome.data as CheckMsgIsSendSuccessResp | undefined)?.status === 2 ? 'sent' : 'not sent';
+	}
+
+	/** One request, with the single token refresh OpenIM's HTTP-200 token errors need. */
+	private async attempt(
+		path: string,
+		body: IDataObject,
+		operationID: string,
+		itemIndex?: number,
+	): Promise<{ data: unknown } | Failure> {
+		const creds = await this.loadCredentials();
+		try {
+			if (!isTokenFresh(creds.token)) await this.refresh(creds.token as string);
+			const usedToken = creds.token as string;
+			let response = await this.send(path, body, operationID);
+			if (isEnvelope(response.body) && isTokenErrCode(response.body.errCode)) {
+				// OpenIM answers token errors with HTTP 200, so n8n's refresh-on-401 never fires: do it here, once.
+				await this.refresh(usedToken);
+				response = await this.send(path, body, operationID);
+			}
+			return this.interpret(path, response, itemIndex);
+		} catch (error) {
+			return this.transportFailure(path, error, itemIndex);
+		}
 	}
 
 	private loadCredentials(): Promise<ICredentialDataDecryptedObject> {
@@ -132,7 +251,8 @@ export class OpenImClient {
 			const response = await this.send(Path.GetServerTime, {}, newOperationID());
 			this.tokenFetches++;
 			if (typeof creds.token === 'string' && creds.token) this.seenTokens.add(creds.token);
-			this.unwrap(Path.GetServerTime, response);
+			const outcome = this.interpret(Path.GetServerTime, response);
+			if ('error' in outcome) throw outcome.error;
 		})();
 		try {
 			await this.refreshing;
@@ -141,15 +261,20 @@ export class OpenImClient {
 		}
 	}
 
-	private async send(
-		path: string,
-		body: IDataObject,
-		operationID: string,
-		itemIndex?: number,
-	): Promise<FullResponse> {
+	/** Spaces request starts when a requests-per-second limit is set. */
+	private async throttle(): Promise<void> {
+		const rps = this.options.requestsPerSecond;
+		if (!rps || rps <= 0) return;
+		const now = Date.now();
+		const startAt = Math.max(now, this.nextStartAt);
+		this.nextStartAt = startAt + 1000 / rps;
+		if (startAt > now) await sleep(startAt - now);
+	}
+
+	private async send(path: string, body: IDataObject, operationID: string): Promise<FullResponse> {
+		await this.throttle();
 		const creds = await this.loadCredentials();
-		const node = this.ctx.getNode();
-		const credentialRef = node.credentials?.[CREDENTIAL_TYPE];
+		const credentialRef = this.ctx.getNode().credentials?.[CREDENTIAL_TYPE];
 		const request: IHttpRequestOptions = {
 			method: 'POST',
 			url: `${normalizeBaseUrl(creds.baseUrl)}${path}`,
@@ -159,64 +284,72 @@ export class OpenImClient {
 			json: true,
 			returnFullResponse: true,
 			ignoreHttpStatusErrors: true,
-			timeout: this.timeoutMs,
+			timeout: this.options.timeoutMs,
 		};
-		try {
-			return (await this.ctx.helpers.httpRequestWithAuthentication.call(
-				this.ctx,
-				CREDENTIAL_TYPE,
-				request,
-				{
-					credentialsDecrypted: {
-						id: credentialRef?.id ?? '',
-						name: credentialRef?.name ?? '',
-						type: CREDENTIAL_TYPE,
-						data: creds,
-					},
-				},
-			)) as FullResponse;
-		} catch (error) {
-			throw toNodeApiError(node, this.describeTransportError(path, error), itemIndex);
-		}
+		return (await this.ctx.helpers.httpRequestWithAuthentication.call(this.ctx, CREDENTIAL_TYPE, request, {
+			// Our copy of the credential: n8n merges a refreshed token into it and persists it.
+			credentialsDecrypted: {
+				id: credentialRef?.id ?? '',
+				name: credentialRef?.name ?? '',
+				type: CREDENTIAL_TYPE,
+				data: creds,
+			},
+		})) as FullResponse;
 	}
 
-	private unwrap<T>(path: string, response: FullResponse, itemIndex?: number): T {
+	private interpret(path: string, response: FullResponse, itemIndex?: number): { data: unknown } | Failure {
 		const { body, statusCode } = response;
+		const node = this.ctx.getNode();
 		if (isEnvelope(body)) {
-			if (body.errCode === 0) return body.data as T;
-			throw toNodeApiError(
-				this.ctx.getNode(),
-				describeEnvelopeError(path, body, statusCode, this.secrets()),
-				itemIndex,
-			);
+			if (body.errCode === 0) return { data: body.data };
+			const failure = describeEnvelopeError(path, body, statusCode, this.secrets());
+			let retry: Retry = 'no';
+			if (statusCode === 429) retry = 'safe';
+			else if (body.errCode === ErrCode.ServerInternal && SERVICE_DOWN.test(body.errDlt ?? '')) retry = 'ambiguous';
+			return { error: toNodeApiError(node, failure, itemIndex), retry, retryAfterMs: retryAfterMs(response.headers) };
 		}
-		const failure: OpenImFailure =
-			statusCode === 404
-				? {
-						path,
-						httpStatus: statusCode,
-						message: `OpenIM has no endpoint ${path} at this URL (HTTP 404)`,
-						description:
-							'Check the API base URL in the OpenIM API credential: it is the OpenIM API port (10002 by default), not the WebSocket (10001) or Chat (10008/10009) ports, plus any reverse-proxy prefix.',
-					}
-				: {
-						path,
-						httpStatus: statusCode,
-						message: `The server did not answer like an OpenIM API server (HTTP ${statusCode} on ${path})`,
-						description: 'Check the API base URL in the OpenIM API credential.',
-					};
-		throw toNodeApiError(this.ctx.getNode(), failure, itemIndex);
-	}
-
-	private describeTransportError(path: string, error: unknown): OpenImFailure {
-		const why = networkProblem(error);
-		if (why) {
-			return {
+		let failure: OpenImFailure;
+		let retry: Retry = 'no';
+		if (statusCode === 404) {
+			failure = {
 				path,
-				message: `Cannot reach OpenIM for ${path}: ${why}`,
-				description: `Check the API base URL in the OpenIM API credential and that the OpenIM API is running and reachable from n8n (timeout ${this.timeoutMs} ms).`,
+				httpStatus: statusCode,
+				message: `OpenIM has no endpoint ${path} at this URL (HTTP 404)`,
+				description:
+					'Check the API base URL in the OpenIM API credential: it is the OpenIM API port (10002 by default), not the WebSocket (10001) or Chat (10008/10009) ports, plus any reverse-proxy prefix.',
+			};
+		} else if (statusCode === 429 || statusCode >= 500) {
+			// A proxy or a panic answered: the server may or may not have processed it.
+			retry = statusCode === 429 ? 'safe' : 'ambiguous';
+			failure = { path, httpStatus: statusCode, message: `OpenIM answered HTTP ${statusCode} on ${path}` };
+		} else {
+			failure = {
+				path,
+				httpStatus: statusCode,
+				message: `The server did not answer like an OpenIM API server (HTTP ${statusCode} on ${path})`,
+				description: 'Check the API base URL in the OpenIM API credential.',
 			};
 		}
-		return { path, message: redact(String((error as Error).message ?? error), this.secrets()) };
+		return { error: toNodeApiError(node, failure, itemIndex), retry, retryAfterMs: retryAfterMs(response.headers) };
+	}
+
+	private transportFailure(path: string, error: unknown, itemIndex?: number): Failure {
+		const err = error as { message?: string };
+		const node = this.ctx.getNode();
+		const why = networkProblem(error);
+		if (why) {
+			const failure: OpenImFailure = {
+				path,
+				message: `Cannot reach OpenIM for ${path}: ${why}`,
+				description: `Check the API base URL in the OpenIM API credential and that the OpenIM API is running and reachable from n8n (timeout ${this.options.timeoutMs} ms).`,
+			};
+			const code = networkCode(error) ?? '';
+			return { error: toNodeApiError(node, failure, itemIndex), retry: NOT_SENT_CODES.has(code) ? 'safe' : 'ambiguous' };
+		}
+		// The credential's token fetch explains its own failures (wrong secret, not an admin…);
+		// only "cannot reach" is worth another try, and fetching a token twice is harmless.
+		const message = redact(String(err.message ?? error), this.secrets());
+		const retry: Retry = /^Cannot reach OpenIM/.test(message) ? 'safe' : 'no';
+		return { error: toNodeApiError(node, { path, message }, itemIndex), retry };
 	}
 }

@@ -4,10 +4,11 @@ import { ContentType, MixType, Path, SessionType } from '../../../../openim/cons
 import type { OANotificationElem, OANotificationSendReq, SendMsgResp } from '../../../../openim/wire';
 import { ItemInput } from '../../shared/input';
 import { mediaFields, readFile, readPicture, readVideo, readVoice } from '../../shared/media';
-import { deliveryOptions, readDelivery, recipientField, senderField } from '../../shared/fields';
+import { clientOptions, deliveryOptions, readDelivery, recipientField, senderField } from '../../shared/fields';
 import { runPerItem } from '../../shared/run';
 import { UserDirectory } from '../../shared/users';
 import { OpenImClient, newOperationID } from '../../transport';
+import type { ConfirmedSend } from '../../transport';
 
 const show = { resource: ['notification'], operation: ['send'] };
 const withMix = (...mixTypes: number[]) => ({ ...show, mixType: mixTypes });
@@ -136,14 +137,23 @@ function readNotification(input: ItemInput): OANotificationElem {
 	return content;
 }
 
+/** The output item of one send; a send confirmed after a lost answer has no message IDs. */
+export function sendResult(data: SendMsgResp | ConfirmedSend, request: { sendID: string; recvID?: string }, operationID: string): IDataObject {
+	const ids =
+		'confirmedBy' in data
+			? { serverMsgID: null, clientMsgID: null, sendTime: null, deliveryConfirmedBy: data.confirmedBy }
+			: { serverMsgID: data.serverMsgID, clientMsgID: data.clientMsgID, sendTime: data.sendTime };
+	return { delivered: true, ...ids, sendID: request.sendID, recvID: request.recvID ?? null, operationID };
+}
+
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
-	const client = new OpenImClient(this);
+	const { concurrency, ...transport } = clientOptions(this);
+	const client = new OpenImClient(this, transport);
 	const directory = new UserDirectory(client);
 	const settings = await client.settings();
-	const firstOptions = this.getNodeParameter('options', 0, {}) as IDataObject;
 
 	return await runPerItem<PreparedNotification>(this, {
-		concurrency: Number(firstOptions.maxConcurrency ?? 8) || 8,
+		concurrency,
 		prepare: async (itemIndex) => {
 			const input = new ItemInput(this, itemIndex);
 			const content = readNotification(input);
@@ -190,18 +200,12 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		},
 		identify: ({ request, operationID }) => ({ recvID: request.recvID, sendID: request.sendID, operationID }),
 		send: async ({ request, operationID }, itemIndex) => {
-			const data = await client.call<SendMsgResp>(Path.SendMsg, request as unknown as IDataObject, {
+			const data = await client.call<SendMsgResp | ConfirmedSend>(Path.SendMsg, request as unknown as IDataObject, {
 				operationID,
 				itemIndex,
+				send: true,
 			});
-			return {
-				serverMsgID: data.serverMsgID,
-				clientMsgID: data.clientMsgID,
-				sendTime: data.sendTime,
-				sendID: request.sendID,
-				recvID: request.recvID,
-				operationID,
-			};
+			return sendResult(data, request, operationID);
 		},
 	});
 }
