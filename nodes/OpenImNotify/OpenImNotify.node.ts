@@ -8,14 +8,7 @@ import type {
 
 import { searchUsers } from './methods/listSearch';
 import { getSenders } from './methods/loadOptions';
-import { notificationDescription, notificationOperations } from './resources/notification';
-
-type Operation = (this: IExecuteFunctions) => Promise<INodeExecutionData[]>;
-
-/** resource → operation → execute; adding an operation touches its file and this table. */
-const operations: Record<string, Record<string, Operation>> = {
-	notification: notificationOperations,
-};
+import { operations, resourceProperties, resourceProperty } from './resources';
 
 export class OpenImNotify implements INodeType {
 	description: INodeTypeDescription = {
@@ -32,17 +25,7 @@ export class OpenImNotify implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'openImApi', required: true }],
-		properties: [
-			{
-				displayName: 'Resource',
-				name: 'resource',
-				type: 'options',
-				noDataExpression: true,
-				options: [{ name: 'Notification', value: 'notification' }],
-				default: 'notification',
-			},
-			...notificationDescription,
-		],
+		properties: [resourceProperty, ...resourceProperties],
 	};
 
 	methods = {
