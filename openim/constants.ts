@@ -126,6 +126,8 @@ export const Path = {
 	GetUsersInfo: '/user/get_users_info',
 	GetUsers: '/user/get_users',
 	GetAllUsersUid: '/user/get_all_users_uid',
+	GetGroupMemberUserID: '/group/get_group_member_user_id',
+	GetGroupsInfo: '/group/get_groups_info',
 	UserRegister: '/user/user_register',
 	AddNotificationAccount: '/user/add_notification_account',
 	UpdateNotificationAccount: '/user/update_notification_account',

@@ -40,6 +40,7 @@ interface TriggerOptions {
 	ignoreApiMessages?: boolean;
 	includeRawBody?: boolean;
 	ownSenderIDs?: string;
+	recipientIDs?: string;
 }
 
 export class OpenImTrigger implements INodeType {
@@ -137,6 +138,15 @@ export class OpenImTrigger implements INodeType {
 						default: false,
 						description: 'Whether to add the body as OpenIM sent it, under "raw"',
 					},
+					{
+						displayName: 'Only Messages To',
+						name: 'recipientIDs',
+						type: 'string',
+						default: '',
+						placeholder: 'e.g. hr_bot',
+						description:
+							'Comma-separated user IDs (one-to-one messages) or group IDs (group messages): only messages sent to one of them start the workflow, e.g. your bot\'s user ID. Empty: every message.',
+					},
 				],
 			},
 		],
@@ -206,9 +216,14 @@ export class OpenImTrigger implements INodeType {
 			return ack;
 		}
 
-		if (event.isMessage && (await isOwnMessage.call(this, body, options))) {
-			this.logger.debug(`OpenIM Trigger: ignored a message from our own sender ${String(body.sendID)}`);
-			return ack;
+		if (event.isMessage) {
+			if (await isOwnMessage.call(this, body, options)) {
+				this.logger.debug(`OpenIM Trigger: ignored a message from our own sender ${String(body.sendID)}`);
+				return ack;
+			}
+			const recipients = parseIdList(options.recipientIDs);
+			const to = String((event.value === 'groupMessageSent' ? body.groupID : body.recvID) ?? '');
+			if (recipients.length > 0 && !recipients.includes(to)) return ack;
 		}
 
 		const headers = this.getHeaderData() as IDataObject;

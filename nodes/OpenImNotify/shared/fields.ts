@@ -178,6 +178,7 @@ export function clientOptions(ctx: IExecuteFunctions): ClientOptions & { concurr
 		typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : fallback;
 	return {
 		concurrency: Math.max(1, Math.floor(number(options.maxConcurrency, 8)) || 8),
+		maxInFlight: Math.max(1, Math.floor(number(options.maxConcurrency, 8)) || 8),
 		maxRetries: Math.floor(number(options.maxRetries, 3)),
 		maxRetryWaitMs: number(options.maxRetryWait, 30) * 1000,
 		requestsPerSecond: number(options.requestsPerSecond, 0),

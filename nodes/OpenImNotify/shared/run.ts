@@ -11,7 +11,8 @@ export interface PerItemPlan<T> {
 	prepare: (itemIndex: number) => Promise<T> | T;
 	/** Checks over all prepared items at once (e.g. recipients exist); returns errors per item. */
 	precheck?: (jobs: Array<ItemJob<T>>) => Promise<Map<number, Error>>;
-	send: (prepared: T, itemIndex: number) => Promise<IDataObject>;
+	/** One result, or one per recipient (all paired with the input item). */
+	send: (prepared: T, itemIndex: number) => Promise<IDataObject | IDataObject[]>;
 	/** Fields that identify the item in an error item (recvID, operationID…). */
 	identify?: (prepared: T) => IDataObject;
 	concurrency: number;
@@ -43,7 +44,7 @@ function errorItem(error: ErrorWithContext, itemIndex: number, identity: IDataOb
 export async function runPerItem<T>(ctx: IExecuteFunctions, plan: PerItemPlan<T>): Promise<INodeExecutionData[]> {
 	const count = ctx.getInputData().length;
 	const continueOnFail = ctx.continueOnFail();
-	const results: Array<INodeExecutionData | undefined> = new Array(count);
+	const results: Array<INodeExecutionData | INodeExecutionData[] | undefined> = new Array(count);
 	let jobs: Array<ItemJob<T>> = [];
 
 	for (let itemIndex = 0; itemIndex < count; itemIndex++) {
@@ -81,8 +82,9 @@ export async function runPerItem<T>(ctx: IExecuteFunctions, plan: PerItemPlan<T>
 		while (next < jobs.length && !stop.failure && !cancelSignal?.aborted) {
 			const job = jobs[next++];
 			try {
-				const json = await plan.send(job.prepared, job.itemIndex);
-				results[job.itemIndex] = { json, pairedItem: { item: job.itemIndex } };
+				const sent = await plan.send(job.prepared, job.itemIndex);
+				const pairedItem = { item: job.itemIndex };
+				results[job.itemIndex] = Array.isArray(sent) ? sent.map((json) => ({ json, pairedItem })) : { json: sent, pairedItem };
 				sentBeforeFailure.push(job.itemIndex);
 			} catch (error) {
 				if (continueOnFail) {
@@ -118,5 +120,5 @@ export async function runPerItem<T>(ctx: IExecuteFunctions, plan: PerItemPlan<T>
 			description: `Sent before the cancel: ${sentBeforeFailure.length} of ${count} items.`,
 		});
 	}
-	return results as INodeExecutionData[];
+	return (results as Array<INodeExecutionData | INodeExecutionData[]>).flat();
 }

@@ -34,6 +34,8 @@ export interface ClientOptions {
 	maxRetryWaitMs?: number;
 	/** Request starts per second across the whole execution; 0 = unlimited. */
 	requestsPerSecond?: number;
+	/** Requests in flight at once across the whole execution (items and fan-out alike). */
+	maxInFlight?: number;
 }
 
 export interface CallOptions {
@@ -45,6 +47,8 @@ export interface CallOptions {
 	 * ask `/msg/check_msg_is_send_success` with the same operationID before sending again.
 	 */
 	send?: boolean;
+	/** false: a request that must not be repeated when its fate is unknown (batch_send_msg). */
+	idempotent?: boolean;
 }
 
 /** A send whose answer was lost but which OpenIM confirmed by operationID: no message IDs known. */
@@ -117,6 +121,10 @@ export class OpenImClient {
 
 	private nextStartAt = 0;
 
+	private inFlight = 0;
+
+	private readonly waiting: Array<() => void> = [];
+
 	private readonly options: Required<ClientOptions>;
 
 	/** Token fetches done by this client; exposed for tests and benchmarks. */
@@ -134,6 +142,7 @@ export class OpenImClient {
 			maxRetries: options.maxRetries ?? 3,
 			maxRetryWaitMs: options.maxRetryWaitMs ?? 30000,
 			requestsPerSecond: options.requestsPerSecond ?? 0,
+			maxInFlight: Math.max(1, options.maxInFlight ?? 8),
 		};
 	}
 
@@ -168,7 +177,8 @@ export class OpenImClient {
 				if (!('error' in outcome)) return outcome.data as T;
 			}
 			const failure: Failure = outcome;
-			if (failure.retry === 'no' || attempt >= this.options.maxRetries || this.cancelled()) throw failure.error;
+			const unsafe = failure.retry === 'ambiguous' && options.idempotent === false;
+			if (failure.retry === 'no' || unsafe || attempt >= this.options.maxRetries || this.cancelled()) throw failure.error;
 			ambiguous ||= failure.retry === 'ambiguous';
 			this.retries++;
 			await sleep(this.backoff(attempt, failure.retryAfterMs));
@@ -271,7 +281,32 @@ export class OpenImClient {
 		if (startAt > now) await sleep(startAt - now);
 	}
 
+	/** Waits for a free request slot: the in-flight bound holds however callers fan out. */
+	private async acquire(): Promise<void> {
+		if (this.inFlight < this.options.maxInFlight) {
+			this.inFlight++;
+			return;
+		}
+		await new Promise<void>((resolve) => this.waiting.push(resolve));
+	}
+
+	private release(): void {
+		const next = this.waiting.shift();
+		// The slot passes straight to the next waiter, so inFlight stays the same.
+		if (next) next();
+		else this.inFlight--;
+	}
+
 	private async send(path: string, body: IDataObject, operationID: string): Promise<FullResponse> {
+		await this.acquire();
+		try {
+			return await this.sendNow(path, body, operationID);
+		} finally {
+			this.release();
+		}
+	}
+
+	private async sendNow(path: string, body: IDataObject, operationID: string): Promise<FullResponse> {
 		await this.throttle();
 		const creds = await this.loadCredentials();
 		const credentialRef = this.ctx.getNode().credentials?.[CREDENTIAL_TYPE];

@@ -1,10 +1,13 @@
+import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { ContentType, MixType, Path, SessionType } from '../../../../openim/constants';
 import type { OANotificationElem, OANotificationSendReq, SendMsgResp } from '../../../../openim/wire';
 import { ItemInput } from '../../shared/input';
 import { mediaFields, readFile, readPicture, readVideo, readVoice } from '../../shared/media';
-import { clientOptions, deliveryOptions, readDelivery, recipientField, senderField } from '../../shared/fields';
+import { clientOptions, deliveryOptions, readDelivery, senderField } from '../../shared/fields';
+import { deliverToMany, readRecipients, recipientFields, resolveRecipients, summarize } from '../../shared/recipients';
+import type { Recipients } from '../../shared/recipients';
 import { runPerItem } from '../../shared/run';
 import { UserDirectory } from '../../shared/users';
 import { OpenImClient, newOperationID } from '../../transport';
@@ -18,7 +21,7 @@ const MAX_REQUEST_BYTES = 900_000;
 
 export const description: INodeProperties[] = [
 	senderField(show),
-	recipientField(show, 'The user who receives the work notification in their notification conversation'),
+	...recipientFields(show, 'The user who receives the work notification in their notification conversation'),
 	{
 		displayName: 'Title',
 		name: 'notificationName',
@@ -111,6 +114,7 @@ export const description: INodeProperties[] = [
 
 interface PreparedNotification {
 	request: OANotificationSendReq;
+	recipients: Recipients;
 	operationID: string;
 }
 
@@ -158,10 +162,10 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			const input = new ItemInput(this, itemIndex);
 			const content = readNotification(input);
 			const delivery = await readDelivery(input, settings, directory);
-			const recvID = input.locator('recvID', 'Recipient');
+			const recipients = readRecipients(input);
 			const request: OANotificationSendReq = {
 				...delivery.sender,
-				recvID,
+				recvID: recipients.userIDs[0] ?? '',
 				content,
 				contentType: ContentType.OANotification,
 				sessionType: SessionType.Notification,
@@ -178,34 +182,46 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			if (Buffer.byteLength(JSON.stringify(request)) > MAX_REQUEST_BYTES) {
 				input.fail('Text', `makes the notification too large (over ${MAX_REQUEST_BYTES} bytes)`, 'OpenIM\'s message queue takes about 1 MB per message. Send long content as a link.');
 			}
-			return { request, operationID: newOperationID() };
+			return { request, recipients, operationID: newOperationID() };
 		},
 		precheck: async (jobs) => {
 			const failed = new Map<number, Error>();
-			const verify = jobs.filter((job) => (this.getNodeParameter('options', job.itemIndex, {}) as IDataObject).verifyRecipient !== false);
+			const verify = jobs.filter(
+				(job) =>
+					job.prepared.recipients.userIDs.length > 0 &&
+					(this.getNodeParameter('options', job.itemIndex, {}) as IDataObject).verifyRecipient !== false,
+			);
 			if (verify.length === 0) return failed;
-			const missing = await directory.unregistered(verify.map((job) => job.prepared.request.recvID as string));
+			const missing = await directory.unregistered(verify.flatMap((job) => job.prepared.recipients.userIDs));
 			for (const job of verify) {
-				const recvID = job.prepared.request.recvID as string;
-				if (missing.has(recvID)) {
-					const error = new ItemInput(this, job.itemIndex).error(
-						'Recipient',
-						`"${recvID}" is not a registered OpenIM user`,
-						'OpenIM would store the notification for nobody. Check the user ID, or turn off the "Verify Recipient Exists" option.',
-					);
-					failed.set(job.itemIndex, error);
-				}
+				const unknown = job.prepared.recipients.userIDs.filter((id) => missing.has(id));
+				if (unknown.length === 0) continue;
+				const label = job.prepared.recipients.mode === 'user' ? 'Recipient' : 'User IDs';
+				const who = unknown.length === 1 ? `"${unknown[0]}" is not a registered OpenIM user` : `${unknown.map((id) => `"${id}"`).join(', ')} are not registered OpenIM users`;
+				failed.set(
+					job.itemIndex,
+					new ItemInput(this, job.itemIndex).error(label, who, 'OpenIM would store the notification for nobody. Check the user IDs, or turn off the "Verify Recipient Exists" option.'),
+				);
 			}
 			return failed;
 		},
 		identify: ({ request, operationID }) => ({ recvID: request.recvID, sendID: request.sendID, operationID }),
-		send: async ({ request, operationID }, itemIndex) => {
-			const data = await client.call<SendMsgResp | ConfirmedSend>(Path.SendMsg, request as unknown as IDataObject, {
-				operationID,
-				itemIndex,
-				send: true,
-			});
-			return sendResult(data, request, operationID);
+		send: async ({ request, recipients, operationID }, itemIndex) => {
+			if (recipients.mode === 'user') {
+				const data = await client.call<SendMsgResp | ConfirmedSend>(Path.SendMsg, request as unknown as IDataObject, {
+					operationID,
+					itemIndex,
+					send: true,
+				});
+				return sendResult(data, request, operationID);
+			}
+			const userIDs = await resolveRecipients(client, recipients, itemIndex);
+			const results = await deliverToMany(client, request as unknown as IDataObject, userIDs, recipients.fanOut, itemIndex);
+			if (results.length > 0 && results.every((result) => !result.delivered)) {
+				throw new NodeOperationError(this.getNode(), `None of the ${results.length} recipients received the notification: ${String(results[0].error)}`, { itemIndex });
+			}
+			if (recipients.outputMode === 'perRecipient') return results.map((result) => ({ ...result, sendID: request.sendID }));
+			return summarize(results, { sendID: request.sendID, ...(recipients.groupID ? { groupID: recipients.groupID } : {}) });
 		},
 	});
 }

@@ -207,3 +207,46 @@ describe('Notification → Send: OpenIM errors and the admin token', () => {
 		assertNoSecrets(ctx.sandbox, result);
 	});
 });
+
+describe('Notification → Send to many recipients', () => {
+	it('sends to a list of user IDs from one item and returns one summary item', async () => {
+		const result = await ctx.run([{ staff: ['alice', 'bob', 'carol'] }], notification({ recipientMode: 'userList', recvIDs: '={{ $json.staff }}' }));
+		expect(result.error).toBeUndefined();
+		const out = result.json(NOTIFY);
+		expect(out).toHaveLength(1);
+		expect(out[0]).toMatchObject({ recipients: 3, delivered: 3, failed: 0, failures: [] });
+		for (const userID of ['alice', 'bob', 'carol']) expect(ctx.sandbox.inbox(userID)).toHaveLength(1);
+	});
+
+	it('sends to every member of a group, one output item per recipient', async () => {
+		const result = await ctx.run([{}], notification({ recipientMode: 'groupMembers', memberGroupID: 'all_staff', outputMode: 'perRecipient' }));
+		const out = result.json(NOTIFY);
+		expect(out.map((item) => item.recvID).sort()).toEqual(['alice', 'bob', 'carol', 'dave']);
+		expect(out.every((item) => item.delivered === true && typeof item.serverMsgID === 'string')).toBe(true);
+		expect(result.output(NOTIFY).every((item) => (item.pairedItem as { item: number }).item === 0)).toBe(true);
+	});
+
+	it('uses OpenIM batch send when chosen: one request, shared clientMsgID', async () => {
+		const result = await ctx.run([{}], notification({ recipientMode: 'userList', recvIDs: 'alice, bob', fanOut: 'batchSendMsg', outputMode: 'perRecipient' }));
+		const out = result.json(NOTIFY);
+		expect(out).toHaveLength(2);
+		expect(out[0].clientMsgID).toBe(out[1].clientMsgID);
+		expect(ctx.sandbox.stats().requests.byPath['/msg/batch_send_msg']).toBe(1);
+		expect(ctx.sandbox.stats().requests.byPath['/msg/send_msg'] ?? 0).toBe(0);
+	});
+
+	it('names every unknown user of a list before sending anything', async () => {
+		const result = await ctx.run([{}], notification({ recipientMode: 'userList', recvIDs: 'alice, zoe, yan' }));
+		expect(result.error?.message).toBe('User IDs "zoe", "yan" are not registered OpenIM users [item 0]');
+		expect(ctx.sandbox.messages()).toHaveLength(0);
+	});
+
+	it('keeps a failed recipient in the summary with its reason', async () => {
+		ctx.sandbox.configure({ faults: { paths: ['/msg/send_msg'], script: ['http500'] } });
+		const result = await ctx.run([{}], notification({ recipientMode: 'userList', recvIDs: 'alice, bob, carol', options: { maxRetries: 0, maxConcurrency: 1 } }));
+		const [summary] = result.json(NOTIFY);
+		expect(summary).toMatchObject({ recipients: 3, delivered: 2, failed: 1 });
+		expect(summary.failures).toEqual([{ recvID: 'alice', error: 'OpenIM answered HTTP 500 on /msg/send_msg' }]);
+		expect(ctx.sandbox.messages()).toHaveLength(2);
+	});
+});

@@ -1,0 +1,222 @@
+import type { IDataObject, IDisplayOptions, INodeProperties } from 'n8n-workflow';
+
+import { Path } from '../../../openim/constants';
+import type { BatchSendMsgResp, SendMsgResp } from '../../../openim/wire';
+import { newOperationID } from '../transport';
+import type { ConfirmedSend, OpenImClient } from '../transport';
+import type { ItemInput } from './input';
+import { recipientField } from './fields';
+
+export type RecipientMode = 'user' | 'userList' | 'groupMembers' | 'allUsers';
+export type FanOut = 'sendMsg' | 'batchSendMsg';
+
+export interface Recipients {
+	mode: RecipientMode;
+	/** Known up front for 'user' and 'userList'; resolved from OpenIM for the others. */
+	userIDs: string[];
+	groupID?: string;
+	fanOut: FanOut;
+	outputMode: 'summary' | 'perRecipient';
+}
+
+/** Form fields choosing who receives: one user, a list, a group's members or everyone. */
+export function recipientFields(show: IDisplayOptions['show'], oneUserDescription: string): INodeProperties[] {
+	const many = { ...show, recipientMode: ['userList', 'groupMembers', 'allUsers'] };
+	return [
+		{
+			displayName: 'Recipients',
+			name: 'recipientMode',
+			type: 'options',
+			noDataExpression: true,
+			options: [
+				{ name: 'One User', value: 'user', description: 'One recipient per input item' },
+				{ name: 'List of Users', value: 'userList', description: 'Several user IDs from one input item' },
+				{ name: 'Members of a Group', value: 'groupMembers', description: 'Everyone in an OpenIM group' },
+				{ name: 'All Users', value: 'allUsers', description: 'Every user of the OpenIM server' },
+			],
+			default: 'user',
+			displayOptions: { show },
+		},
+		recipientField({ ...show, recipientMode: ['user'] }, oneUserDescription),
+		{
+			displayName: 'User IDs',
+			name: 'recvIDs',
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: 'alice, bob, carol',
+			description: 'Separated by commas, spaces or new lines, or an expression giving a list',
+			displayOptions: { show: { ...show, recipientMode: ['userList'] } },
+		},
+		{
+			displayName: 'Group ID',
+			name: 'memberGroupID',
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: 'all_staff',
+			description: 'Every member of this group receives it (read with /group/get_group_member_user_id)',
+			displayOptions: { show: { ...show, recipientMode: ['groupMembers'] } },
+		},
+		{
+			displayName: 'Delivery Method',
+			name: 'fanOut',
+			type: 'options',
+			options: [
+				{
+					name: 'One Request per Recipient (Recommended)',
+					value: 'sendMsg',
+					description:
+						'Parallel /msg/send_msg calls within Max Concurrent Requests: every recipient gets its own IDs, retries and error',
+				},
+				{
+					name: 'OpenIM Batch Send',
+					value: 'batchSendMsg',
+					description:
+						'One /msg/batch_send_msg call: OpenIM sends one by one on the server, all recipients share one clientMsgID, failures come without reasons and a lost answer cannot be checked or retried',
+				},
+			],
+			default: 'sendMsg',
+			hint: 'Batch Send is one request, but the server works through recipients sequentially; the default is faster and reports each failure.',
+			displayOptions: { show: many },
+		},
+		{
+			displayName: 'Output',
+			name: 'outputMode',
+			type: 'options',
+			options: [
+				{ name: 'One Summary Item per Input Item', value: 'summary', description: 'Counts, delivered IDs and failures with reasons' },
+				{ name: 'One Item per Recipient', value: 'perRecipient', description: 'Status, message IDs or error for each recipient' },
+			],
+			default: 'summary',
+			displayOptions: { show: many },
+		},
+	];
+}
+
+function listOfIDs(input: ItemInput, value: unknown): string[] {
+	const parts = Array.isArray(value) ? value : typeof value === 'string' ? value.split(/[\s,;]+/) : [value];
+	const ids = parts.map((part) => input.checkText(part, 'User IDs', { singleLine: true, maxLength: 256 })).filter((id) => id !== '');
+	if (ids.length === 0) input.fail('User IDs', 'is empty');
+	return [...new Set(ids)];
+}
+
+export function readRecipients(input: ItemInput): Recipients {
+	const mode = input.raw('recipientMode', 'user') as RecipientMode;
+	const fanOut = input.raw('fanOut', 'sendMsg') as FanOut;
+	const outputMode = input.raw('outputMode', 'summary') as Recipients['outputMode'];
+	switch (mode) {
+		case 'userList':
+			return { mode, userIDs: listOfIDs(input, input.raw('recvIDs', '')), fanOut, outputMode };
+		case 'groupMembers':
+			return {
+				mode,
+				userIDs: [],
+				groupID: input.text('memberGroupID', 'Group ID', { required: true, singleLine: true, maxLength: 256 }),
+				fanOut,
+				outputMode,
+			};
+		case 'allUsers':
+			return { mode, userIDs: [], fanOut, outputMode };
+		default:
+			return { mode: 'user', userIDs: [input.locator('recvID', 'Recipient')], fanOut: 'sendMsg', outputMode: 'summary' };
+	}
+}
+
+const ALL_USERS_PAGE = 500;
+
+/** The user IDs behind a group or "all users" (paged like OpenIM's own isSendAll, §2.3). */
+export async function resolveRecipients(client: OpenImClient, recipients: Recipients, itemIndex: number): Promise<string[]> {
+	if (recipients.mode === 'groupMembers') {
+		const data = await client.call<{ userIDs: string[] | null }>(Path.GetGroupMemberUserID, { groupID: recipients.groupID ?? '' }, { itemIndex });
+		return data?.userIDs ?? [];
+	}
+	if (recipients.mode === 'allUsers') {
+		const ids: string[] = [];
+		for (let pageNumber = 1; ; pageNumber++) {
+			const page = await client.call<{ total: number; userIDs: string[] | null }>(
+				Path.GetAllUsersUid,
+				{ pagination: { pageNumber, showNumber: ALL_USERS_PAGE } },
+				{ itemIndex },
+			);
+			ids.push(...(page?.userIDs ?? []));
+			if (!page?.userIDs?.length || ids.length >= page.total) return ids;
+		}
+	}
+	return recipients.userIDs;
+}
+
+export interface RecipientResult extends IDataObject {
+	recvID: string;
+	delivered: boolean;
+}
+
+type Identified = { recvID: string; operationID: string };
+
+function delivered(data: SendMsgResp | ConfirmedSend, id: Identified): RecipientResult {
+	return 'confirmedBy' in data
+		? { ...id, delivered: true, serverMsgID: null, clientMsgID: null, sendTime: null, deliveryConfirmedBy: data.confirmedBy }
+		: { ...id, delivered: true, serverMsgID: data.serverMsgID, clientMsgID: data.clientMsgID, sendTime: data.sendTime };
+}
+
+function failed(error: Error & { description?: string | null; context?: IDataObject }, id: Identified): RecipientResult {
+	const result: RecipientResult = { ...id, delivered: false, error: error.message };
+	if (typeof error.context?.errCode === 'number') result.errCode = error.context.errCode;
+	return result;
+}
+
+/**
+ * Sends one request body to many users. Per-recipient send_msg runs through the client's
+ * in-flight bound, so every recipient gets its own result; batch_send_msg is one request.
+ */
+export async function deliverToMany(
+	client: OpenImClient,
+	request: IDataObject,
+	userIDs: string[],
+	fanOut: FanOut,
+	itemIndex: number,
+): Promise<RecipientResult[]> {
+	if (fanOut === 'batchSendMsg') {
+		const operationID = newOperationID();
+		// batch_send_msg is send_msg without recvID (§2.3).
+		const body = { ...request };
+		delete body.recvID;
+		const data = await client.call<BatchSendMsgResp>(
+			Path.BatchSendMsg,
+			{ ...body, recvIDs: userIDs, isSendAll: false },
+			{ operationID, itemIndex, idempotent: false },
+		);
+		const byUser = new Map((data?.results ?? []).map((result) => [result.recvID, result]));
+		const failedIDs = new Set(data?.failedUserIDs ?? []);
+		return userIDs.map((recvID) => {
+			const result = byUser.get(recvID);
+			if (result && !failedIDs.has(recvID)) return delivered(result, { recvID, operationID });
+			return { recvID, operationID, delivered: false, error: 'OpenIM batch_send_msg reported this recipient as failed (it gives no reason)' };
+		});
+	}
+	return await Promise.all(
+		userIDs.map(async (recvID) => {
+			const id = { recvID, operationID: newOperationID() };
+			try {
+				const data = await client.call<SendMsgResp | ConfirmedSend>(Path.SendMsg, { ...request, recvID }, { operationID: id.operationID, itemIndex, send: true });
+				return delivered(data, id);
+			} catch (error) {
+				return failed(error as Error, id);
+			}
+		}),
+	);
+}
+
+/** The summary item of one input item's fan-out: nothing about a failed recipient is dropped. */
+export function summarize(results: RecipientResult[], extra: IDataObject): IDataObject {
+	const ok = results.filter((result) => result.delivered);
+	const bad = results.filter((result) => !result.delivered);
+	return {
+		...extra,
+		recipients: results.length,
+		delivered: ok.length,
+		failed: bad.length,
+		failures: bad.map(({ recvID, error, errCode }) => ({ recvID, error, ...(errCode !== undefined ? { errCode } : {}) })),
+		results: ok.map(({ recvID, serverMsgID, clientMsgID, operationID }) => ({ recvID, serverMsgID, clientMsgID, operationID })),
+	};
+}
