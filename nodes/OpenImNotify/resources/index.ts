@@ -1,5 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
+import { messageDescription, messageOperations } from './message';
 import { notificationDescription, notificationOperations } from './notification';
 
 export type Operation = (this: IExecuteFunctions) => Promise<INodeExecutionData[]>;
@@ -14,6 +15,11 @@ const resources: Array<{
 		option: { name: 'Notification', value: 'notification', description: 'OA work notification cards' },
 		properties: notificationDescription,
 		operations: notificationOperations,
+	},
+	{
+		option: { name: 'Message', value: 'message', description: 'Chat messages to users and groups' },
+		properties: messageDescription,
+		operations: messageOperations,
 	},
 ];
 

@@ -53,7 +53,7 @@ export const recipientField = (show: IDisplayOptions['show'], description: strin
 });
 
 /** Options shared by every send: how the sender appears, delivery and push, and throughput. */
-export const deliveryOptions: INodeProperties[] = [
+const deliveryOptions: INodeProperties[] = [
 	{
 		displayName: 'Sender Display Name',
 		name: 'senderNickname',
@@ -170,6 +170,11 @@ export const deliveryOptions: INodeProperties[] = [
 		description: 'How many sends may be in flight at once. Read from the first item.',
 	},
 ];
+
+/** An operation's Options: its own plus the shared delivery options, alphabetically as n8n lists them. */
+export function optionsCollection(...own: INodeProperties[]): INodeProperties[] {
+	return [...own, ...deliveryOptions].sort((a, b) => a.displayName.localeCompare(b.displayName));
+}
 
 /** Transport settings come from the first item: they shape the whole execution, not one send. */
 export function clientOptions(ctx: IExecuteFunctions): ClientOptions & { concurrency: number } {

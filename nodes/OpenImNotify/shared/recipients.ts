@@ -1,10 +1,12 @@
-import type { IDataObject, IDisplayOptions, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+import type { IDataObject, IDisplayOptions, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { Path } from '../../../openim/constants';
 import type { BatchSendMsgResp, SendMsgResp } from '../../../openim/wire';
 import { newOperationID } from '../transport';
 import type { ConfirmedSend, OpenImClient } from '../transport';
-import type { ItemInput } from './input';
+import { ItemInput } from './input';
+import type { UserDirectory } from './users';
 import { recipientField } from './fields';
 
 export type RecipientMode = 'user' | 'userList' | 'groupMembers' | 'allUsers';
@@ -126,7 +128,7 @@ export function readRecipients(input: ItemInput): Recipients {
 const ALL_USERS_PAGE = 500;
 
 /** The user IDs behind a group or "all users" (paged like OpenIM's own isSendAll, §2.3). */
-export async function resolveRecipients(client: OpenImClient, recipients: Recipients, itemIndex: number): Promise<string[]> {
+async function resolveRecipients(client: OpenImClient, recipients: Recipients, itemIndex: number): Promise<string[]> {
 	if (recipients.mode === 'groupMembers') {
 		const data = await client.call<{ userIDs: string[] | null }>(Path.GetGroupMemberUserID, { groupID: recipients.groupID ?? '' }, { itemIndex });
 		return data?.userIDs ?? [];
@@ -169,7 +171,7 @@ function failed(error: Error & { description?: string | null; context?: IDataObj
  * Sends one request body to many users. Per-recipient send_msg runs through the client's
  * in-flight bound, so every recipient gets its own result; batch_send_msg is one request.
  */
-export async function deliverToMany(
+async function deliverToMany(
 	client: OpenImClient,
 	request: IDataObject,
 	userIDs: string[],
@@ -208,7 +210,7 @@ export async function deliverToMany(
 }
 
 /** The summary item of one input item's fan-out: nothing about a failed recipient is dropped. */
-export function summarize(results: RecipientResult[], extra: IDataObject): IDataObject {
+function summarize(results: RecipientResult[], extra: IDataObject): IDataObject {
 	const ok = results.filter((result) => result.delivered);
 	const bad = results.filter((result) => !result.delivered);
 	return {
@@ -219,4 +221,61 @@ export function summarize(results: RecipientResult[], extra: IDataObject): IData
 		failures: bad.map(({ recvID, error, errCode }) => ({ recvID, error, ...(errCode !== undefined ? { errCode } : {}) })),
 		results: ok.map(({ recvID, serverMsgID, clientMsgID, operationID }) => ({ recvID, serverMsgID, clientMsgID, operationID })),
 	};
+}
+
+interface RecipientJob {
+	itemIndex: number;
+	prepared: { recipients?: Recipients };
+}
+
+/**
+ * The precheck of every send: explicit recipient IDs must be registered users (one
+ * /user/account_check per 100 IDs for all items), unless the item turned verification off.
+ */
+export async function verifyRecipients(
+	ctx: IExecuteFunctions,
+	directory: UserDirectory,
+	jobs: RecipientJob[],
+	what: string,
+): Promise<Map<number, Error>> {
+	const failed = new Map<number, Error>();
+	const ids = (job: RecipientJob) => job.prepared.recipients?.userIDs ?? [];
+	const verify = jobs.filter(
+		(job) => ids(job).length > 0 && (ctx.getNodeParameter('options', job.itemIndex, {}) as IDataObject).verifyRecipient !== false,
+	);
+	if (verify.length === 0) return failed;
+	const missing = await directory.unregistered(verify.flatMap(ids));
+	for (const job of verify) {
+		const unknown = ids(job).filter((id) => missing.has(id));
+		if (unknown.length === 0) continue;
+		const label = job.prepared.recipients?.mode === 'user' ? 'Recipient' : 'User IDs';
+		const who =
+			unknown.length === 1
+				? `"${unknown[0]}" is not a registered OpenIM user`
+				: `${unknown.map((id) => `"${id}"`).join(', ')} are not registered OpenIM users`;
+		failed.set(
+			job.itemIndex,
+			new ItemInput(ctx, job.itemIndex).error(label, who, `OpenIM would store the ${what} for nobody. Check the user IDs, or turn off the "Verify Recipient Exists" option.`),
+		);
+	}
+	return failed;
+}
+
+/** The result of one whole send with many recipients: a summary, or one item per recipient. */
+export async function sendToMany(
+	ctx: IExecuteFunctions,
+	client: OpenImClient,
+	request: IDataObject,
+	recipients: Recipients,
+	itemIndex: number,
+	what: string,
+): Promise<IDataObject | IDataObject[]> {
+	const userIDs = await resolveRecipients(client, recipients, itemIndex);
+	const results = await deliverToMany(client, request, userIDs, recipients.fanOut, itemIndex);
+	if (results.length > 0 && results.every((result) => !result.delivered)) {
+		throw new NodeOperationError(ctx.getNode(), `None of the ${results.length} recipients received the ${what}: ${String(results[0].error)}`, { itemIndex });
+	}
+	const sendID = request.sendID;
+	if (recipients.outputMode === 'perRecipient') return results.map((result) => ({ ...result, sendID }));
+	return summarize(results, { sendID, ...(recipients.groupID ? { groupID: recipients.groupID } : {}) });
 }

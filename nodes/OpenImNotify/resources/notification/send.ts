@@ -1,12 +1,11 @@
-import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { ContentType, MixType, Path, SessionType } from '../../../../openim/constants';
 import type { OANotificationElem, OANotificationSendReq, SendMsgResp } from '../../../../openim/wire';
 import { ItemInput } from '../../shared/input';
 import { mediaFields, readFile, readPicture, readVideo, readVoice } from '../../shared/media';
-import { clientOptions, deliveryOptions, readDelivery, senderField } from '../../shared/fields';
-import { deliverToMany, readRecipients, recipientFields, resolveRecipients, summarize } from '../../shared/recipients';
+import { clientOptions, optionsCollection, readDelivery, senderField } from '../../shared/fields';
+import { readRecipients, recipientFields, sendToMany, verifyRecipients } from '../../shared/recipients';
 import type { Recipients } from '../../shared/recipients';
 import { runPerItem } from '../../shared/run';
 import { UserDirectory } from '../../shared/users';
@@ -91,7 +90,7 @@ export const description: INodeProperties[] = [
 		placeholder: 'Add Option',
 		default: {},
 		displayOptions: { show },
-		options: [
+		options: optionsCollection(
 			{
 				displayName: 'Card Icon URL',
 				name: 'notificationFaceURL',
@@ -107,8 +106,7 @@ export const description: INodeProperties[] = [
 				default: '',
 				description: 'Free text your apps can read from the notification content (content.ex)',
 			},
-			...deliveryOptions,
-		],
+		),
 	},
 ];
 
@@ -184,27 +182,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			}
 			return { request, recipients, operationID: newOperationID() };
 		},
-		precheck: async (jobs) => {
-			const failed = new Map<number, Error>();
-			const verify = jobs.filter(
-				(job) =>
-					job.prepared.recipients.userIDs.length > 0 &&
-					(this.getNodeParameter('options', job.itemIndex, {}) as IDataObject).verifyRecipient !== false,
-			);
-			if (verify.length === 0) return failed;
-			const missing = await directory.unregistered(verify.flatMap((job) => job.prepared.recipients.userIDs));
-			for (const job of verify) {
-				const unknown = job.prepared.recipients.userIDs.filter((id) => missing.has(id));
-				if (unknown.length === 0) continue;
-				const label = job.prepared.recipients.mode === 'user' ? 'Recipient' : 'User IDs';
-				const who = unknown.length === 1 ? `"${unknown[0]}" is not a registered OpenIM user` : `${unknown.map((id) => `"${id}"`).join(', ')} are not registered OpenIM users`;
-				failed.set(
-					job.itemIndex,
-					new ItemInput(this, job.itemIndex).error(label, who, 'OpenIM would store the notification for nobody. Check the user IDs, or turn off the "Verify Recipient Exists" option.'),
-				);
-			}
-			return failed;
-		},
+		precheck: async (jobs) => await verifyRecipients(this, directory, jobs, 'notification'),
 		identify: ({ request, operationID }) => ({ recvID: request.recvID, sendID: request.sendID, operationID }),
 		send: async ({ request, recipients, operationID }, itemIndex) => {
 			if (recipients.mode === 'user') {
@@ -215,13 +193,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 				});
 				return sendResult(data, request, operationID);
 			}
-			const userIDs = await resolveRecipients(client, recipients, itemIndex);
-			const results = await deliverToMany(client, request as unknown as IDataObject, userIDs, recipients.fanOut, itemIndex);
-			if (results.length > 0 && results.every((result) => !result.delivered)) {
-				throw new NodeOperationError(this.getNode(), `None of the ${results.length} recipients received the notification: ${String(results[0].error)}`, { itemIndex });
-			}
-			if (recipients.outputMode === 'perRecipient') return results.map((result) => ({ ...result, sendID: request.sendID }));
-			return summarize(results, { sendID: request.sendID, ...(recipients.groupID ? { groupID: recipients.groupID } : {}) });
+			return await sendToMany(this, client, request as unknown as IDataObject, recipients, itemIndex, 'notification');
 		},
 	});
 }

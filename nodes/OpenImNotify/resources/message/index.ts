@@ -1,0 +1,27 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import * as send from './send';
+
+const showOnlyForMessages = { resource: ['message'] };
+
+export const messageDescription: INodeProperties[] = [
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: showOnlyForMessages },
+		options: [
+			{
+				name: 'Send',
+				value: 'send',
+				action: 'Send a message',
+				description: 'Send a text, picture, voice, video, file, @mention or custom message to a user or a group',
+			},
+		],
+		default: 'send',
+	},
+	...send.description,
+];
+
+export const messageOperations = { send: send.execute };

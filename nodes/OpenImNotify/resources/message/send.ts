@@ -1,0 +1,261 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+
+import { ContentType, Path, SessionType } from '../../../../openim/constants';
+import type { SendMsgReq, SendMsgResp } from '../../../../openim/wire';
+import { clientOptions, optionsCollection, readDelivery, senderField } from '../../shared/fields';
+import { ItemInput } from '../../shared/input';
+import { mediaFields, readFile, readPicture, readVideo, readVoice } from '../../shared/media';
+import { readRecipients, recipientFields, sendToMany, verifyRecipients } from '../../shared/recipients';
+import type { Recipients } from '../../shared/recipients';
+import { runPerItem } from '../../shared/run';
+import { UserDirectory } from '../../shared/users';
+import { OpenImClient, newOperationID } from '../../transport';
+import type { ConfirmedSend } from '../../transport';
+import { sendResult } from '../notification/send';
+
+const show = { resource: ['message'], operation: ['send'] };
+const toUsers = { ...show, sessionType: [SessionType.Single] };
+const toGroup = { ...show, sessionType: [SessionType.Group] };
+const ofType = (...contentTypes: number[]) => ({ ...show, contentType: contentTypes });
+
+/** OpenIM's message queue takes about 1 MB per message (openim-api.md §7); stay well below it. */
+const MAX_REQUEST_BYTES = 900_000;
+
+export const description: INodeProperties[] = [
+	senderField(show),
+	{
+		displayName: 'Send To',
+		name: 'sessionType',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{ name: 'User', value: SessionType.Single, description: 'A one-to-one chat with the sender (sessionType 1)' },
+			{ name: 'Group', value: SessionType.Group, description: 'A group chat (sessionType 3)' },
+		],
+		default: 1,
+		displayOptions: { show },
+	},
+	...recipientFields(toUsers, 'The user who receives the message in their chat with the sender'),
+	{
+		displayName: 'Group ID',
+		name: 'groupID',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'all_staff',
+		description: 'The group that receives the message',
+		displayOptions: { show: toGroup },
+	},
+	{
+		displayName: 'Message Type',
+		name: 'contentType',
+		type: 'options',
+		// Ordered by OpenIM's contentType numbers.
+		options: [
+			{ name: 'Text', value: ContentType.Text },
+			{ name: 'Picture', value: ContentType.Picture },
+			{ name: 'Voice', value: ContentType.Voice },
+			{ name: 'Video', value: ContentType.Video },
+			{ name: 'File', value: ContentType.File },
+			{ name: '@Mention Text (Groups)', value: ContentType.AtText },
+			{ name: 'Custom (JSON)', value: ContentType.Custom },
+		],
+		default: 101,
+		displayOptions: { show },
+	},
+	{
+		displayName: 'Text',
+		name: 'messageText',
+		type: 'string',
+		typeOptions: { rows: 4 },
+		default: '',
+		required: true,
+		placeholder: 'Build #42 failed on main',
+		description: 'The text of the message',
+		displayOptions: { show: ofType(ContentType.Text, ContentType.AtText) },
+	},
+	{
+		displayName: 'Mention User IDs',
+		name: 'atUserIDs',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'alice, bob',
+		description: 'Group members to @mention, separated by commas (at most 1000). Works in groups only.',
+		displayOptions: { show: ofType(ContentType.AtText) },
+	},
+	...mediaFields('picture', ofType(ContentType.Picture)),
+	...mediaFields('voice', ofType(ContentType.Voice)),
+	...mediaFields('video', ofType(ContentType.Video)),
+	...mediaFields('file', ofType(ContentType.File)),
+	{
+		displayName: 'Custom Data (JSON)',
+		name: 'customData',
+		type: 'json',
+		default: '{\n  "type": "approval",\n  "id": 42\n}',
+		required: true,
+		description: 'Sent as a JSON string in content.data; your apps render it',
+		displayOptions: { show: ofType(ContentType.Custom) },
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: { show },
+		options: optionsCollection(
+			{
+				displayName: 'Custom Description',
+				name: 'customDescription',
+				type: 'string',
+				default: '',
+				description: 'The description field of a custom message (content.description)',
+			},
+			{
+				displayName: 'Custom Extension',
+				name: 'customExtension',
+				type: 'string',
+				default: '',
+				description: 'The extension field of a custom message (content.extension)',
+			},
+			{
+				displayName: 'Extension (Ex)',
+				name: 'ex',
+				type: 'string',
+				default: '',
+				description: 'Free text stored on the message (ex; OpenIM v3.8.0 and later)',
+			},
+			{
+				displayName: 'No Offline Push',
+				name: 'notOfflinePush',
+				type: 'boolean',
+				default: false,
+				description: 'Whether to skip the phone push for offline users (notOfflinePush)',
+			},
+			{
+				displayName: 'Send Time',
+				name: 'sendTime',
+				type: 'dateTime',
+				default: '',
+				description: 'For importing history: the time the message is dated. Empty means now. Ordering still follows arrival.',
+			},
+		),
+	},
+];
+
+interface PreparedMessage {
+	request: SendMsgReq;
+	recipients?: Recipients;
+	operationID: string;
+}
+
+function readContent(input: ItemInput, contentType: number, sessionType: number, options: IDataObject): IDataObject {
+	switch (contentType) {
+		case ContentType.Text:
+			return { content: input.text('messageText', 'Text', { required: true }) };
+		case ContentType.AtText: {
+			if (sessionType !== SessionType.Group) input.fail('Message Type', '@Mention Text works in groups only');
+			const raw = input.raw('atUserIDs', '');
+			const ids = (Array.isArray(raw) ? raw : String(raw).split(/[\s,;]+/))
+				.map((id) => input.checkText(id, 'Mention User IDs', { singleLine: true, maxLength: 256 }))
+				.filter((id) => id !== '');
+			if (ids.length === 0) input.fail('Mention User IDs', 'is empty');
+			if (ids.length > 1000) input.fail('Mention User IDs', `has ${ids.length} IDs; OpenIM takes at most 1000`);
+			return { text: input.text('messageText', 'Text', { required: true }), atUserList: ids, isAtSelf: false };
+		}
+		case ContentType.Picture:
+			return readPicture(input) as unknown as IDataObject;
+		case ContentType.Voice:
+			return readVoice(input) as unknown as IDataObject;
+		case ContentType.Video:
+			return readVideo(input) as unknown as IDataObject;
+		case ContentType.File:
+			return readFile(input) as unknown as IDataObject;
+		case ContentType.Custom: {
+			const raw = input.raw('customData', '');
+			let data: string;
+			if (typeof raw === 'string') {
+				try {
+					JSON.parse(raw);
+				} catch {
+					return input.fail('Custom Data (JSON)', 'is not valid JSON', 'Write a JSON object such as {"type":"approval","id":42}.');
+				}
+				data = raw;
+			} else if (raw !== null && typeof raw === 'object') {
+				data = JSON.stringify(raw);
+			} else {
+				return input.fail('Custom Data (JSON)', 'is empty');
+			}
+			if (data.trim() === '') input.fail('Custom Data (JSON)', 'is empty');
+			return {
+				// content.data must be a string: an object fails OpenIM's decoder (§2.2).
+				data,
+				description: input.text('customDescription', 'Custom Description', {}, options),
+				extension: input.text('customExtension', 'Custom Extension', {}, options),
+			};
+		}
+		default:
+			return input.fail('Message Type', `${contentType} is not one OpenIM accepts from the API`);
+	}
+}
+
+function readSendTime(input: ItemInput, options: IDataObject): number | undefined {
+	const value = options.sendTime;
+	if (value === undefined || value === '' || value === null) return undefined;
+	const ms = typeof value === 'number' ? value : Date.parse(String(value));
+	if (!Number.isFinite(ms) || ms <= 0) input.fail('Send Time', `is not a date: "${String(value).slice(0, 60)}"`);
+	return Math.floor(ms);
+}
+
+export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
+	const { concurrency, ...transport } = clientOptions(this);
+	const client = new OpenImClient(this, transport);
+	const directory = new UserDirectory(client);
+	const settings = await client.settings();
+
+	return await runPerItem<PreparedMessage>(this, {
+		concurrency,
+		prepare: async (itemIndex) => {
+			const input = new ItemInput(this, itemIndex);
+			const options = input.raw('options', {}) as IDataObject;
+			const sessionType = input.integer('sessionType', 'Send To', { min: 1, max: 3 });
+			const contentType = input.integer('contentType', 'Message Type', { min: 101, max: 110 });
+			const content = readContent(input, contentType, sessionType, options);
+			const delivery = await readDelivery(input, settings, directory);
+			const recipients = sessionType === SessionType.Group ? undefined : readRecipients(input);
+			const request: SendMsgReq = {
+				...delivery.sender,
+				...(recipients
+					? { recvID: recipients.userIDs[0] ?? '' }
+					: { groupID: input.text('groupID', 'Group ID', { required: true, singleLine: true, maxLength: 256 }) }),
+				content,
+				contentType,
+				sessionType,
+				isOnlineOnly: delivery.isOnlineOnly,
+				notOfflinePush: input.boolean('notOfflinePush', 'No Offline Push', false, options),
+				ex: input.text('ex', 'Extension (Ex)', {}, options),
+				offlinePushInfo: {
+					...delivery.push,
+					title: delivery.push.title || delivery.sender.senderNickname || delivery.sender.sendID,
+					desc: delivery.push.desc || (typeof content.content === 'string' ? content.content.slice(0, 200) : ''),
+				},
+			};
+			const sendTime = readSendTime(input, options);
+			if (sendTime !== undefined) request.sendTime = sendTime;
+			if (Buffer.byteLength(JSON.stringify(request)) > MAX_REQUEST_BYTES) {
+				input.fail('Text', `makes the message too large (over ${MAX_REQUEST_BYTES} bytes)`, 'OpenIM\'s message queue takes about 1 MB per message. Send long content as a file link.');
+			}
+			return { request, recipients, operationID: newOperationID() };
+		},
+		precheck: async (jobs) => await verifyRecipients(this, directory, jobs, 'message'),
+		identify: ({ request, operationID }) => ({ recvID: request.recvID ?? null, groupID: request.groupID ?? null, sendID: request.sendID, operationID }),
+		send: async ({ request, recipients, operationID }, itemIndex) => {
+			if (!recipients || recipients.mode === 'user') {
+				const data = await client.call<SendMsgResp | ConfirmedSend>(Path.SendMsg, request as unknown as IDataObject, { operationID, itemIndex, send: true });
+				return { ...sendResult(data, request, operationID), ...(request.groupID ? { groupID: request.groupID } : {}) };
+			}
+			return await sendToMany(this, client, request as unknown as IDataObject, recipients, itemIndex, 'message');
+		},
+	});
+}

@@ -1,0 +1,86 @@
+/** Message → Send through the real n8n engine against the in-process OpenIM sandbox. */
+import type { INodeParameters } from 'n8n-workflow';
+
+import { NOTIFY, openImTestContext } from '../../../openim-fixtures';
+import type { OpenImTestContext } from '../../../openim-fixtures';
+
+let ctx: OpenImTestContext;
+
+beforeAll(async () => {
+	ctx = await openImTestContext();
+});
+afterAll(async () => {
+	await ctx.sandbox.close();
+});
+beforeEach(() => {
+	ctx.sandbox.reset('default');
+});
+
+const message = (overrides: INodeParameters = {}): INodeParameters => ({
+	resource: 'message',
+	operation: 'send',
+	sendID: 'imAdmin',
+	sessionType: 1,
+	recipientMode: 'user',
+	recvID: { __rl: true, mode: 'id', value: '={{ $json.userID }}' },
+	contentType: 101,
+	messageText: 'Build #42 failed',
+	options: {},
+	...overrides,
+});
+
+describe('Message → Send', () => {
+	it('sends a text message to a user (contentType 101, content.content)', async () => {
+		const result = await ctx.run([{ userID: 'alice' }], message());
+		expect(result.error).toBeUndefined();
+		const [stored] = ctx.sandbox.inbox('alice');
+		expect(stored).toMatchObject({ sendID: 'imAdmin', recvID: 'alice', contentType: 101, sessionType: 1, conversationID: 'si_alice_imAdmin' });
+		expect(stored.content).toEqual({ content: 'Build #42 failed' });
+		expect(result.json(NOTIFY)[0]).toMatchObject({ delivered: true, recvID: 'alice', serverMsgID: stored.serverMsgID });
+	});
+
+	it('sends to a group, and an @mention text to group members', async () => {
+		await ctx.run([{}], message({ sessionType: 3, groupID: 'all_staff' }));
+		const result = await ctx.run([{}], message({ sessionType: 3, groupID: 'all_staff', contentType: 106, messageText: 'Please review', atUserIDs: 'alice, bob' }));
+		expect(result.json(NOTIFY)[0]).toMatchObject({ groupID: 'all_staff', delivered: true });
+		const stored = ctx.sandbox.messages();
+		expect(stored.map((m) => [m.conversationID, m.contentType])).toEqual([['sg_all_staff', 101], ['sg_all_staff', 106]]);
+		expect(stored[1].content).toMatchObject({ text: 'Please review', atUserList: ['alice', 'bob'] });
+	});
+
+	it('sends a picture and a custom JSON message whose data is a JSON string', async () => {
+		await ctx.run(
+			[{ userID: 'bob' }],
+			message({ contentType: 102, pictureUrl: 'https://cdn.example.com/chart.png', pictureType: 'image/png', pictureWidth: 800, pictureHeight: 600 }),
+		);
+		await ctx.run([{ userID: 'bob' }], message({ contentType: 110, customData: '{"type":"approval","id":42}', options: { customDescription: 'Approval' } }));
+		const [picture, custom] = ctx.sandbox.inbox('bob');
+		expect(picture.contentType).toBe(102);
+		expect(picture.content).toMatchObject({ sourcePicture: { url: 'https://cdn.example.com/chart.png', width: 800 } });
+		expect(custom.content).toEqual({ data: '{"type":"approval","id":42}', description: 'Approval', extension: '' });
+	});
+
+	it('honours notOfflinePush, ex and sendTime', async () => {
+		await ctx.run([{ userID: 'carol' }], message({ options: { notOfflinePush: true, ex: 'ticket-7', sendTime: '2025-01-02T03:04:05.000Z' } }));
+		const [stored] = ctx.sandbox.inbox('carol');
+		expect(stored).toMatchObject({ notOfflinePush: true, ex: 'ticket-7', sendTime: Date.parse('2025-01-02T03:04:05.000Z') });
+	});
+
+	it('rejects bad input before sending: invalid custom JSON, @mention outside a group', async () => {
+		const badJson = await ctx.run([{ userID: 'bob' }], message({ contentType: 110, customData: '{"type":' }));
+		expect(badJson.error?.message).toBe('Custom Data (JSON) is not valid JSON [item 0]');
+		const atToUser = await ctx.run([{ userID: 'bob' }], message({ contentType: 106, atUserIDs: 'alice' }));
+		expect(atToUser.error?.message).toBe('Message Type @Mention Text works in groups only [item 0]');
+		expect(ctx.sandbox.messages()).toHaveLength(0);
+	});
+
+	it('explains OpenIM\'s answer for an unknown group', async () => {
+		const result = await ctx.run([{}], message({ sessionType: 3, groupID: 'no_such_group' }));
+		expect(result.error?.message).toContain('errCode 1004');
+	});
+
+	it('sends one text to a list of users with a summary', async () => {
+		const result = await ctx.run([{}], message({ recipientMode: 'userList', recvIDs: 'alice, bob' }));
+		expect(result.json(NOTIFY)[0]).toMatchObject({ recipients: 2, delivered: 2, failed: 0 });
+	});
+});
