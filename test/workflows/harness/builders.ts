@@ -20,7 +20,9 @@ export function linearWorkflow(...nodes: HarnessNode[]): WorkflowInput {
 	const connections: IConnections = {};
 	for (let i = 0; i + 1 < nodes.length; i++) {
 		connections[nodes[i].name] = {
-			[NodeConnectionTypes.Main]: [[{ node: nodes[i + 1].name, type: NodeConnectionTypes.Main, index: 0 }]],
+			[NodeConnectionTypes.Main]: [
+				[{ node: nodes[i + 1].name, type: NodeConnectionTypes.Main, index: 0 }],
+			],
 		};
 	}
 	return { nodes, connections };

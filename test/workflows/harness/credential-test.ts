@@ -53,7 +53,10 @@ interface RequestError {
 }
 
 function valueAtPath(data: unknown, path: string): unknown {
-	const keys = path.replace(/\[(\w+)\]/g, '.$1').split('.').filter(Boolean);
+	const keys = path
+		.replace(/\[(\w+)\]/g, '.$1')
+		.split('.')
+		.filter(Boolean);
 	let current: unknown = data;
 	for (const key of keys) {
 		if (current === null || typeof current !== 'object') return undefined;
@@ -130,7 +133,8 @@ export async function testCredentials(
 	};
 	const nodeTypes: INodeTypes = {
 		getByName: () => testNodeType,
-		getByNameAndVersion: (_type, version) => NodeHelpers.getVersionedNodeType(testNodeType, version),
+		getByNameAndVersion: (_type, version) =>
+			NodeHelpers.getVersionedNodeType(testNodeType, version),
 		getKnownTypes: () => ({}),
 	};
 	const node: INode = {

@@ -194,6 +194,7 @@ export class HarnessCredentialsHelper extends ICredentialsHelper {
 				) as ICredentialDataDecryptedObject;
 			} catch (error) {
 				(error as Error).message += ' [Error resolving credentials]';
+				// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- like n8n: the expression error itself, annotated
 				throw error;
 			}
 			return data;
@@ -327,7 +328,10 @@ export class HarnessCredentialsHelper extends ICredentialsHelper {
 		this.store.write(
 			row.id,
 			type,
-			{ ...row.data, oauthTokenData: deepCopy(data.oauthTokenData) } as ICredentialDataDecryptedObject,
+			{
+				...row.data,
+				oauthTokenData: deepCopy(data.oauthTokenData),
+			} as ICredentialDataDecryptedObject,
 			'oauthTokenData',
 		);
 	}
@@ -342,7 +346,9 @@ export class HarnessCredentialsHelper extends ICredentialsHelper {
 		}
 		const row = this.store.get(nodeCredentials.id);
 		if (!row || row.type !== type) {
-			throw new UserError(`Credential with ID "${nodeCredentials.id}" does not exist for type "${type}".`);
+			throw new UserError(
+				`Credential with ID "${nodeCredentials.id}" does not exist for type "${type}".`,
+			);
 		}
 		return row;
 	}

@@ -31,8 +31,11 @@ const diPath = require.resolve('@n8n/di', { paths: [dirname(require.resolve('n8n
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 export const coreContainer = (require(diPath) as { Container: DiContainer }).Container;
 
-/** Fixed, test-only key material for the in-memory InstanceSettings. */
-const HARNESS_ENCRYPTION_KEY = 'n8n-nodes-openim-workflow-harness';
+/** Fixed, test-only seed for the in-memory InstanceSettings (nothing is encrypted with it). */
+const HARNESS_INSTANCE_SEED = 'n8n-nodes-openim-workflow-harness';
+
+/** What `this.getInstanceId()` returns inside nodes run by the harness. */
+export const HARNESS_INSTANCE_ID = createHash('sha256').update(HARNESS_INSTANCE_SEED).digest('hex');
 
 function harnessInstanceSettings(): InstanceSettings {
 	const n8nFolder = join(tmpdir(), 'n8n-nodes-openim-harness', '.n8n');
@@ -49,10 +52,10 @@ function harnessInstanceSettings(): InstanceSettings {
 		isMultiMainEnabled: false,
 		isMultiMainLicensed: false,
 		hostId: 'main-workflow-harness',
-		settings: { encryptionKey: HARNESS_ENCRYPTION_KEY },
-		instanceId: createHash('sha256').update(HARNESS_ENCRYPTION_KEY).digest('hex'),
+		settings: { encryptionKey: HARNESS_INSTANCE_SEED },
+		instanceId: HARNESS_INSTANCE_ID,
 		hmacSignatureSecret: createHash('sha256')
-			.update(`hmac-signature:${HARNESS_ENCRYPTION_KEY}`)
+			.update(`hmac-signature:${HARNESS_INSTANCE_SEED}`)
 			.digest('hex'),
 	});
 	return settings;

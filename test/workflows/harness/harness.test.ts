@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test tooling, not shipped: local HTTP server */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/node-usable-as-tool -- test tooling, not shipped: local HTTP server, process.env check, test-only node */
 /**
  * Proves the in-process harness runs workflows through the real n8n engine: expressions per
  * item, real `httpRequestWithAuthentication` against a local server, preAuthentication with a
@@ -17,6 +17,7 @@ import type {
 	INodeProperties,
 	INodeType,
 	INodeTypeDescription,
+	JsonObject,
 } from 'n8n-workflow';
 import { Expression, NodeApiError, NodeConnectionTypes } from 'n8n-workflow';
 import { createServer } from 'node:http';
@@ -25,6 +26,7 @@ import type { AddressInfo } from 'node:net';
 
 import {
 	CredentialStore,
+	HARNESS_INSTANCE_ID,
 	itemsNode,
 	linearWorkflow,
 	loadCredentialsFile,
@@ -86,7 +88,9 @@ class LocalApi {
 	private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
 		const chunks: Buffer[] = [];
 		for await (const chunk of req) chunks.push(chunk as Buffer);
-		const body = chunks.length ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as IDataObject) : {};
+		const body = chunks.length
+			? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as IDataObject)
+			: {};
 		const url = new URL(req.url ?? '/', this.url);
 		const send = (status: number, payload: unknown) => {
 			res.writeHead(status, { 'content-type': 'application/json' });
@@ -106,7 +110,8 @@ class LocalApi {
 		const user = match ? decodeURIComponent(match[1]) : undefined;
 		this.calls.push({ path: url.pathname, token, user });
 		if (!token || !this.validTokens.has(token)) return send(401, { message: 'invalid token' });
-		if (url.pathname === '/whoami') return send(200, { ok: true, client: url.searchParams.get('client') });
+		if (url.pathname === '/whoami')
+			return send(200, { ok: true, client: url.searchParams.get('client') });
 		if (!user) return send(404, { message: 'not found' });
 		if (user === 'nobody') return send(404, { message: `user ${user} not found` });
 		return send(200, { user, token, client: url.searchParams.get('client') });
@@ -133,7 +138,7 @@ class HarnessTestApi implements ICredentialType {
 			displayName: 'Token',
 			name: 'token',
 			type: 'hidden',
-			typeOptions: { expirable: true },
+			typeOptions: { expirable: true, password: true },
 			default: '',
 		},
 	];
@@ -227,16 +232,50 @@ class HarnessEcho implements INodeType {
 					returnData.push({ json: { error: (error as Error).message }, pairedItem: { item: i } });
 					continue;
 				}
-				if (error instanceof NodeApiError) throw error;
-				throw new NodeApiError(this.getNode(), { message: (error as Error).message }, { itemIndex: i });
+				// Returns `error` itself when it already is a NodeApiError (what the HTTP helpers throw).
+				throw new NodeApiError(this.getNode(), error as JsonObject, { itemIndex: i });
 			}
 		}
 		return [returnData];
 	}
 }
 
+/** Reports what n8n-core gave the execution context (proves the harness's DI setup is used). */
+class InstanceInfo implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Instance Info',
+		name: 'instanceInfo',
+		group: ['transform'],
+		version: 1,
+		description: 'Test-only node',
+		defaults: { name: 'Instance Info' },
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		properties: [],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return [
+			[
+				{
+					json: {
+						instanceId: this.getInstanceId(),
+						executionId: this.getExecutionId(),
+						mode: this.getMode(),
+						vars: this.evaluateExpression('{{ $vars.greeting }}', 0) as string,
+					},
+					pairedItem: { item: 0 },
+				},
+			],
+		];
+	}
+}
+
 const ECHO_TYPE = 'n8n-nodes-harness.harnessEcho';
-const nodeTypes = { [ECHO_TYPE]: new HarnessEcho() };
+const nodeTypes = {
+	[ECHO_TYPE]: new HarnessEcho(),
+	'n8n-nodes-harness.instanceInfo': new InstanceInfo(),
+};
 
 registerCredentialType(new HarnessTestApi());
 
@@ -278,6 +317,25 @@ describe('in-process workflow harness', () => {
 		expect(Expression.getActiveImplementation()).toBe('legacy');
 	});
 
+	test('node contexts get the harness InstanceSettings, execution id, mode and $vars', async () => {
+		const result = await runWorkflow(
+			linearWorkflow(manualTriggerNode(), {
+				name: 'Info',
+				type: 'n8n-nodes-harness.instanceInfo',
+				parameters: {},
+			}),
+			{ nodeTypes, variables: { greeting: 'hi' } },
+		);
+		expect(result.json('Info')).toEqual([
+			{
+				instanceId: HARNESS_INSTANCE_ID,
+				executionId: expect.stringMatching(/^harness-\d+$/),
+				mode: 'manual',
+				vars: 'hi',
+			},
+		]);
+	});
+
 	test('resolves expressions per item and fetches the token once for 3 items, persisting it', async () => {
 		const result = await runWorkflow(
 			usersWorkflow([{ userId: 'alice' }, { userId: 'bob' }, { userId: 'carol' }]),
@@ -305,7 +363,12 @@ describe('in-process workflow harness', () => {
 		});
 		expect(result.credentialStore.writes(CREDENTIAL_ID)).toHaveLength(1);
 		expect(result.credentialsHelper.preAuthenticationCalls).toEqual([
-			{ type: 'harnessTestApi', node: 'Echo', credentialsExpired: false, testingCredentials: false },
+			{
+				type: 'harnessTestApi',
+				node: 'Echo',
+				credentialsExpired: false,
+				testingCredentials: false,
+			},
 		]);
 
 		// A later run with the same store reuses the persisted token.
@@ -336,10 +399,9 @@ describe('in-process workflow harness', () => {
 			'tok-1',
 			'tok-2',
 		]);
-		expect(result.credentialsHelper.preAuthenticationCalls.map((c) => c.credentialsExpired)).toEqual([
-			true,
-			false,
-		]);
+		expect(
+			result.credentialsHelper.preAuthenticationCalls.map((c) => c.credentialsExpired),
+		).toEqual([true, false]);
 		expect(api.calls.filter((c) => c.user).map((c) => `${c.user}:${c.token}`)).toEqual([
 			'alice:tok-stale',
 			'alice:tok-1',
@@ -385,7 +447,9 @@ describe('in-process workflow harness', () => {
 		expect(result.lastNodeExecuted).toBe('Echo');
 		expect(result.nodeError('Echo')?.message).toBe(result.error?.message);
 		expect(result.executedNodes).toEqual(['Manual Trigger', 'Items', 'Echo']);
-		expect(() => result.output('Echo')).toThrow(/Node "Echo" failed: The resource you are requesting/);
+		expect(() => result.output('Echo')).toThrow(
+			/Node "Echo" failed: The resource you are requesting/,
+		);
 		expect(() => result.output('After')).toThrow(/Node "After" did not run/);
 	});
 

@@ -36,6 +36,8 @@ export {
 	builtInNodeTypes,
 	packageNodeTypes,
 } from './node-types';
+export { HARNESS_INSTANCE_ID, prepareEngine } from './engine';
+export { SET_NODE_TYPE, SPLIT_OUT_NODE_TYPE, SetStandIn, SplitOutStandIn } from './base-nodes';
 export { REPO_ROOT, loadCredentialsFile, loadWorkflowFile } from './workflow-file';
 export type { WorkflowJson } from './workflow-file';
 export { itemsNode, linearWorkflow, manualTriggerNode } from './builders';

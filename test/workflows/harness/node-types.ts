@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/node-usable-as-tool -- harness helper nodes, never offered to AI agents or shipped */
 /**
  * Node types for the harness: a small `INodeTypes` registry plus built-in helper nodes so
  * tests need no n8n-nodes-base.
@@ -24,6 +25,8 @@ import {
 	UnexpectedError,
 	jsonParse,
 } from 'n8n-workflow';
+
+import { SET_NODE_TYPE, SPLIT_OUT_NODE_TYPE, SetStandIn, SplitOutStandIn } from './base-nodes';
 
 /** npm package name of this repository; n8n prefixes its node type names with it. */
 export const PACKAGE_NAME = 'n8n-nodes-openim';
@@ -123,11 +126,14 @@ export class TestItems implements INodeType {
 	}
 }
 
+/** Fresh instances of every built-in node type, keyed by full type name. */
 export function builtInNodeTypes(): Record<string, INodeType> {
 	return {
 		[MANUAL_TRIGGER_NODE_TYPE]: new ManualTrigger(),
 		[NO_OP_NODE_TYPE]: new NoOp(),
 		[TEST_ITEMS_NODE_TYPE]: new TestItems(),
+		[SET_NODE_TYPE]: new SetStandIn(),
+		[SPLIT_OUT_NODE_TYPE]: new SplitOutStandIn(),
 	};
 }
 
@@ -135,7 +141,9 @@ export function builtInNodeTypes(): Record<string, INodeType> {
 export function packageNodeTypes(
 	...nodes: Array<INodeType | IVersionedNodeType>
 ): Record<string, INodeType | IVersionedNodeType> {
-	return Object.fromEntries(nodes.map((node) => [`${PACKAGE_NAME}.${node.description.name}`, node]));
+	return Object.fromEntries(
+		nodes.map((node) => [`${PACKAGE_NAME}.${node.description.name}`, node]),
+	);
 }
 
 const prepared = new WeakSet<object>();

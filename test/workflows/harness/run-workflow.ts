@@ -169,7 +169,8 @@ export async function runWorkflow(
 	const nodes = normalizeNodes(workflowInput.nodes as HarnessNode[]);
 	const settings: IWorkflowSettings = { executionOrder: 'v1', ...(workflowInput.settings ?? {}) };
 	const workflowId = typeof workflowInput.id === 'string' ? workflowInput.id : 'harness-workflow';
-	const workflowName = typeof workflowInput.name === 'string' ? workflowInput.name : 'Harness workflow';
+	const workflowName =
+		typeof workflowInput.name === 'string' ? workflowInput.name : 'Harness workflow';
 	const pinData =
 		options.pinData === false ? undefined : (options.pinData ?? workflowInput.pinData ?? undefined);
 
@@ -215,9 +216,7 @@ export async function runWorkflow(
 	const run = await workflowExecute.run(
 		workflow,
 		undefined,
-		options.destinationNode
-			? { nodeName: options.destinationNode, mode: 'inclusive' }
-			: undefined,
+		options.destinationNode ? { nodeName: options.destinationNode, mode: 'inclusive' } : undefined,
 		pinData,
 	);
 
@@ -252,7 +251,9 @@ function buildResult(
 	const output = (nodeName: string, outputIndex = 0, runIndex = 0): INodeExecutionData[] => {
 		const task = taskOf(nodeName, runIndex);
 		if (task.error && !task.data) {
-			throw new UnexpectedError(`Node "${nodeName}" failed: ${task.error.message}. ${describeRun()}`);
+			throw new UnexpectedError(
+				`Node "${nodeName}" failed: ${task.error.message}. ${describeRun()}`,
+			);
 		}
 		return task.data?.main?.[outputIndex] ?? [];
 	};

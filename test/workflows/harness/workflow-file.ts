@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test tooling, not shipped: reads fixture files */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals -- test tooling, not shipped: reads fixture files relative to __dirname */
 /**
  * Loads the same files `n8n import:workflow` / `n8n import:credentials` take, so in-process
  * tests and the real-n8n e2e tests can share fixtures.
