@@ -9,6 +9,7 @@ import { join } from 'node:path';
 
 import { createN8nInstance, selectedVersions, type N8nInstance, type WorkflowJson } from './n8n';
 import { startSandbox, type SandboxProcess } from './sandbox';
+import { ELEMENT_KEYS, MIX_TYPES, picture } from '../fixtures/media';
 import { SANDBOX_SECRET, manualWorkflow, notifyNode, openImCredential } from './fixtures';
 
 const REPO = join(__dirname, '..', '..');
@@ -19,26 +20,7 @@ const example = (name: string): WorkflowJson =>
 const EXAMPLE_CREDENTIAL = { id: 'openImSandbox01', name: 'OpenIM sandbox' };
 const JWT = /eyJ[\w-]+\.[\w-]+\.[\w-]+/;
 
-const picture = { pictureUrl: 'https://cdn.example.com/p.png', pictureType: 'image/png', pictureWidth: 640, pictureHeight: 480 };
-const video = {
-	videoUrl: 'https://cdn.example.com/v.mp4',
-	videoType: 'video/mp4',
-	videoSize: 2048,
-	videoDuration: 12,
-	videoSnapshotUrl: 'https://cdn.example.com/v.jpg',
-	videoSnapshotWidth: 640,
-	videoSnapshotHeight: 360,
-};
-const file = { fileUrl: 'https://oa.example.com/files/policy.pdf', fileName: 'policy.pdf', fileSize: 4096 };
-const voice = { voiceUrl: 'https://cdn.example.com/a.m4a', voiceDuration: 5 };
-const MEDIA: Array<[number, Record<string, unknown>, string[]]> = [
-	[0, {}, []],
-	[1, picture, ['pictureElem']],
-	[2, video, ['videoElem']],
-	[3, file, ['fileElem']],
-	[4, voice, ['soundElem']],
-	[5, { ...voice, ...picture }, ['pictureElem', 'soundElem']],
-];
+const MEDIA = MIX_TYPES.map(([, mixType, fields, elements]) => [mixType, fields, elements] as const);
 
 describe.each(selectedVersions())('n8n %s: OpenIM Notify installed as a community package', (version) => {
 	let sandbox: SandboxProcess;
@@ -120,7 +102,7 @@ describe.each(selectedVersions())('n8n %s: OpenIM Notify installed as a communit
 		for (const [mixType, , elements] of MEDIA) {
 			const message = inbox.find((m) => m.content.mixType === mixType);
 			expect(message).toBeDefined();
-			const present = ['pictureElem', 'videoElem', 'fileElem', 'soundElem'].filter((key) => message!.content[key] != null);
+			const present = ELEMENT_KEYS.filter((key) => message!.content[key] != null);
 			expect(present.sort()).toEqual([...elements].sort());
 		}
 	});

@@ -55,6 +55,21 @@ export async function openImTestContext(options: Partial<SandboxOptions> = {}): 
 	return context;
 }
 
+/** One in-process sandbox per test file, back to its seed before each test. */
+export function useOpenImSandbox(options: Partial<SandboxOptions> = {}): OpenImTestContext {
+	const ctx = {} as OpenImTestContext;
+	beforeAll(async () => {
+		Object.assign(ctx, await openImTestContext(options));
+	});
+	afterAll(async () => {
+		await ctx.sandbox.close();
+	});
+	beforeEach(() => {
+		ctx.sandbox.reset('default');
+	});
+	return ctx;
+}
+
 /** Notification → Send parameters with the required fields filled. */
 export function notification(overrides: INodeParameters = {}): INodeParameters {
 	return {

@@ -5,33 +5,11 @@
  */
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
-import { notification, NOTIFY, openImTestContext } from '../../openim-fixtures';
-import type { OpenImTestContext } from '../../openim-fixtures';
+import { file, picture, video, voice } from '../../../fixtures/media';
+import { notification, NOTIFY, useOpenImSandbox } from '../../openim-fixtures';
 
-let ctx: OpenImTestContext;
+const ctx = useOpenImSandbox();
 
-beforeAll(async () => {
-	ctx = await openImTestContext();
-});
-afterAll(async () => {
-	await ctx.sandbox.close();
-});
-beforeEach(() => {
-	ctx.sandbox.reset('default');
-});
-
-const picture = { pictureUrl: 'https://cdn.example.com/p.png', pictureType: 'image/png', pictureWidth: 640, pictureHeight: 480 };
-const video = {
-	videoUrl: 'https://cdn.example.com/v.mp4',
-	videoType: 'video/mp4',
-	videoSize: 2048,
-	videoDuration: 12,
-	videoSnapshotUrl: 'https://cdn.example.com/v.jpg',
-	videoSnapshotWidth: 640,
-	videoSnapshotHeight: 360,
-};
-const file = { fileUrl: 'https://oa.example.com/files/policy.pdf', fileName: 'policy.pdf', fileSize: 4096 };
-const voice = { voiceUrl: 'https://cdn.example.com/a.m4a', voiceDuration: 5 };
 const message = (overrides: INodeParameters = {}): INodeParameters => ({
 	resource: 'message',
 	operation: 'send',

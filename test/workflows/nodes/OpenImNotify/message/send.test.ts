@@ -1,20 +1,9 @@
 /** Message → Send through the real n8n engine against the in-process OpenIM sandbox. */
 import type { INodeParameters } from 'n8n-workflow';
 
-import { NOTIFY, openImTestContext } from '../../../openim-fixtures';
-import type { OpenImTestContext } from '../../../openim-fixtures';
+import { NOTIFY, useOpenImSandbox } from '../../../openim-fixtures';
 
-let ctx: OpenImTestContext;
-
-beforeAll(async () => {
-	ctx = await openImTestContext();
-});
-afterAll(async () => {
-	await ctx.sandbox.close();
-});
-beforeEach(() => {
-	ctx.sandbox.reset('default');
-});
+const ctx = useOpenImSandbox();
 
 const message = (overrides: INodeParameters = {}): INodeParameters => ({
 	resource: 'message',

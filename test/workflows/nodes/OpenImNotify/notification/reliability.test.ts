@@ -3,20 +3,9 @@
  * stalls, a token that expires mid-run): every input item yields exactly one output item, every
  * accepted message is stored exactly once, and every item is delivered or carries its error.
  */
-import { notification, NOTIFY, openImTestContext } from '../../../openim-fixtures';
-import type { OpenImTestContext } from '../../../openim-fixtures';
+import { notification, NOTIFY, useOpenImSandbox } from '../../../openim-fixtures';
 
-let ctx: OpenImTestContext;
-
-beforeAll(async () => {
-	ctx = await openImTestContext();
-});
-afterAll(async () => {
-	await ctx.sandbox.close();
-});
-beforeEach(() => {
-	ctx.sandbox.reset('default');
-});
+const ctx = useOpenImSandbox();
 
 const USERS = ['alice', 'bob', 'carol', 'dave'];
 const items = (count: number) => Array.from({ length: count }, (_, i) => ({ userID: USERS[i % USERS.length], n: i }));

@@ -2,48 +2,13 @@
  * Notification → Send through the real n8n engine against the in-process OpenIM sandbox.
  * Assertions are on what the sandbox stored (the recipient's inbox), not on mocks.
  */
-import { assertNoSecrets, notification, NOTIFY, openImTestContext } from '../../../openim-fixtures';
-import type { OpenImTestContext } from '../../../openim-fixtures';
+import { ELEMENT_KEYS, MIX_TYPES, picture, video, voice } from '../../../../fixtures/media';
+import { assertNoSecrets, notification, NOTIFY, useOpenImSandbox } from '../../../openim-fixtures';
 
-let ctx: OpenImTestContext;
-
-beforeAll(async () => {
-	ctx = await openImTestContext();
-});
-afterAll(async () => {
-	await ctx.sandbox.close();
-});
-beforeEach(() => {
-	ctx.sandbox.reset('default');
-});
-
-const picture = {
-	pictureUrl: 'https://cdn.example.com/banner.png',
-	pictureType: 'image/png',
-	pictureWidth: 1200,
-	pictureHeight: 400,
-};
-const video = {
-	videoUrl: 'https://cdn.example.com/welcome.mp4',
-	videoType: 'video/mp4',
-	videoSize: 1048576,
-	videoDuration: 42,
-	videoSnapshotUrl: 'https://cdn.example.com/welcome.jpg',
-	videoSnapshotWidth: 640,
-	videoSnapshotHeight: 360,
-};
-const file = { fileUrl: 'https://oa.example.com/files/Employee%20Handbook.pdf', fileName: '', fileSize: 20480 };
-const voice = { voiceUrl: 'https://cdn.example.com/hello.m4a', voiceDuration: 7 };
+const ctx = useOpenImSandbox();
 
 describe('Notification → Send', () => {
-	it.each([
-		['text only', 0, {}, []],
-		['picture', 1, picture, ['pictureElem']],
-		['video', 2, video, ['videoElem']],
-		['file', 3, file, ['fileElem']],
-		['voice', 4, voice, ['soundElem']],
-		['voice and picture', 5, { ...voice, ...picture }, ['pictureElem', 'soundElem']],
-	])('delivers a %s card (mixType %i) with exactly its media element', async (_label, mixType, media, elements) => {
+	it.each(MIX_TYPES)('delivers a %s card (mixType %i) with exactly its media element', async (_label, mixType, media, elements) => {
 		const result = await ctx.run(
 			[{ userID: 'alice' }],
 			notification({ mixType, externalUrl: 'https://oa.example.com/n/1', ...media }),
@@ -63,7 +28,7 @@ describe('Notification → Send', () => {
 			url: 'https://oa.example.com/n/1',
 			externalUrl: 'https://oa.example.com/n/1',
 		});
-		const present = ['pictureElem', 'videoElem', 'fileElem', 'soundElem'].filter((key) => content[key] != null);
+		const present = ELEMENT_KEYS.filter((key) => content[key] != null);
 		expect(present.sort()).toEqual([...elements].sort());
 		if (mixType === 3) expect(content.fileElem).toMatchObject({ fileName: 'Employee Handbook.pdf', fileSize: 20480 });
 		// The card shows the notification account's own name unless the workflow sets one.
