@@ -1,25 +1,17 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { ContentType, Path, SessionType } from '../../../../openim/constants';
-import type { SendMsgReq, SendMsgResp } from '../../../../openim/wire';
-import { clientOptions, optionsCollection, readDelivery, senderField } from '../../shared/fields';
-import { ItemInput } from '../../shared/input';
+import { ContentType, SessionType } from '../../../../openim/constants';
+import type { SendMsgReq } from '../../../../openim/wire';
+import { optionsCollection, readDelivery, senderField } from '../../shared/fields';
+import type { ItemInput } from '../../shared/input';
 import { mediaFields, readFile, readPicture, readVideo, readVoice } from '../../shared/media';
-import { readRecipients, recipientFields, sendToMany, verifyRecipients } from '../../shared/recipients';
-import type { Recipients } from '../../shared/recipients';
-import { runPerItem } from '../../shared/run';
-import { UserDirectory } from '../../shared/users';
-import { OpenImClient, newOperationID } from '../../transport';
-import type { ConfirmedSend } from '../../transport';
-import { sendResult } from '../notification/send';
+import { readRecipients, recipientFields } from '../../shared/recipients';
+import { runSends } from '../../shared/sending';
 
 const show = { resource: ['message'], operation: ['send'] };
 const toUsers = { ...show, sessionType: [SessionType.Single] };
 const toGroup = { ...show, sessionType: [SessionType.Group] };
 const ofType = (...contentTypes: number[]) => ({ ...show, contentType: contentTypes });
-
-/** OpenIM's message queue takes about 1 MB per message (openim-api.md §7); stay well below it. */
-const MAX_REQUEST_BYTES = 900_000;
 
 export const description: INodeProperties[] = [
 	senderField(show),
@@ -144,12 +136,6 @@ export const description: INodeProperties[] = [
 	},
 ];
 
-interface PreparedMessage {
-	request: SendMsgReq;
-	recipients?: Recipients;
-	operationID: string;
-}
-
 function readContent(input: ItemInput, contentType: number, sessionType: number, options: IDataObject): IDataObject {
 	switch (contentType) {
 		case ContentType.Text:
@@ -209,53 +195,32 @@ function readSendTime(input: ItemInput, options: IDataObject): number | undefine
 }
 
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
-	const { concurrency, ...transport } = clientOptions(this);
-	const client = new OpenImClient(this, transport);
-	const directory = new UserDirectory(client);
-	const settings = await client.settings();
-
-	return await runPerItem<PreparedMessage>(this, {
-		concurrency,
-		prepare: async (itemIndex) => {
-			const input = new ItemInput(this, itemIndex);
-			const options = input.raw('options', {}) as IDataObject;
-			const sessionType = input.integer('sessionType', 'Send To', { min: 1, max: 3 });
-			const contentType = input.integer('contentType', 'Message Type', { min: 101, max: 110 });
-			const content = readContent(input, contentType, sessionType, options);
-			const delivery = await readDelivery(input, settings, directory);
-			const recipients = sessionType === SessionType.Group ? undefined : readRecipients(input);
-			const request: SendMsgReq = {
-				...delivery.sender,
-				...(recipients
-					? { recvID: recipients.userIDs[0] ?? '' }
-					: { groupID: input.text('groupID', 'Group ID', { required: true, singleLine: true, maxLength: 256 }) }),
-				content,
-				contentType,
-				sessionType,
-				isOnlineOnly: delivery.isOnlineOnly,
-				notOfflinePush: input.boolean('notOfflinePush', 'No Offline Push', false, options),
-				ex: input.text('ex', 'Extension (Ex)', {}, options),
-				offlinePushInfo: {
-					...delivery.push,
-					title: delivery.push.title || delivery.sender.senderNickname || delivery.sender.sendID,
-					desc: delivery.push.desc || (typeof content.content === 'string' ? content.content.slice(0, 200) : ''),
-				},
-			};
-			const sendTime = readSendTime(input, options);
-			if (sendTime !== undefined) request.sendTime = sendTime;
-			if (Buffer.byteLength(JSON.stringify(request)) > MAX_REQUEST_BYTES) {
-				input.fail('Text', `makes the message too large (over ${MAX_REQUEST_BYTES} bytes)`, 'OpenIM\'s message queue takes about 1 MB per message. Send long content as a file link.');
-			}
-			return { request, recipients, operationID: newOperationID() };
-		},
-		precheck: async (jobs) => await verifyRecipients(this, directory, jobs, 'message'),
-		identify: ({ request, operationID }) => ({ recvID: request.recvID ?? null, groupID: request.groupID ?? null, sendID: request.sendID, operationID }),
-		send: async ({ request, recipients, operationID }, itemIndex) => {
-			if (!recipients || recipients.mode === 'user') {
-				const data = await client.call<SendMsgResp | ConfirmedSend>(Path.SendMsg, request as unknown as IDataObject, { operationID, itemIndex, send: true });
-				return { ...sendResult(data, request, operationID), ...(request.groupID ? { groupID: request.groupID } : {}) };
-			}
-			return await sendToMany(this, client, request as unknown as IDataObject, recipients, itemIndex, 'message');
-		},
+	return await runSends(this, 'message', async (input, settings, directory) => {
+		const options = input.raw('options', {}) as IDataObject;
+		const sessionType = input.integer('sessionType', 'Send To', { min: 1, max: 3 });
+		const contentType = input.integer('contentType', 'Message Type', { min: 101, max: 110 });
+		const content = readContent(input, contentType, sessionType, options);
+		const delivery = await readDelivery(input, settings, directory);
+		const recipients = sessionType === SessionType.Group ? undefined : readRecipients(input);
+		const request: SendMsgReq = {
+			...delivery.sender,
+			...(recipients
+				? { recvID: recipients.userIDs[0] ?? '' }
+				: { groupID: input.text('groupID', 'Group ID', { required: true, singleLine: true, maxLength: 256 }) }),
+			content,
+			contentType,
+			sessionType,
+			isOnlineOnly: delivery.isOnlineOnly,
+			notOfflinePush: input.boolean('notOfflinePush', 'No Offline Push', false, options),
+			ex: input.text('ex', 'Extension (Ex)', {}, options),
+			offlinePushInfo: {
+				...delivery.push,
+				title: delivery.push.title || delivery.sender.senderNickname || delivery.sender.sendID,
+				desc: delivery.push.desc || (typeof content.content === 'string' ? content.content.slice(0, 200) : ''),
+			},
+		};
+		const sendTime = readSendTime(input, options);
+		if (sendTime !== undefined) request.sendTime = sendTime;
+		return { request, recipients };
 	});
 }

@@ -1,22 +1,15 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { ContentType, MixType, Path, SessionType } from '../../../../openim/constants';
-import type { OANotificationElem, OANotificationSendReq, SendMsgResp } from '../../../../openim/wire';
-import { ItemInput } from '../../shared/input';
+import { ContentType, MixType, SessionType } from '../../../../openim/constants';
+import type { OANotificationElem, OANotificationSendReq, SendMsgReq } from '../../../../openim/wire';
+import { optionsCollection, readDelivery, senderField } from '../../shared/fields';
+import type { ItemInput } from '../../shared/input';
 import { mediaFields, readFile, readPicture, readVideo, readVoice } from '../../shared/media';
-import { clientOptions, optionsCollection, readDelivery, senderField } from '../../shared/fields';
-import { readRecipients, recipientFields, sendToMany, verifyRecipients } from '../../shared/recipients';
-import type { Recipients } from '../../shared/recipients';
-import { runPerItem } from '../../shared/run';
-import { UserDirectory } from '../../shared/users';
-import { OpenImClient, newOperationID } from '../../transport';
-import type { ConfirmedSend } from '../../transport';
+import { readRecipients, recipientFields } from '../../shared/recipients';
+import { runSends } from '../../shared/sending';
 
 const show = { resource: ['notification'], operation: ['send'] };
 const withMix = (...mixTypes: number[]) => ({ ...show, mixType: mixTypes });
-
-/** OpenIM's message queue takes about 1 MB per message (openim-api.md §7); stay well below it. */
-const MAX_REQUEST_BYTES = 900_000;
 
 export const description: INodeProperties[] = [
 	senderField(show),
@@ -110,13 +103,7 @@ export const description: INodeProperties[] = [
 	},
 ];
 
-interface PreparedNotification {
-	request: OANotificationSendReq;
-	recipients: Recipients;
-	operationID: string;
-}
-
-function readNotification(input: ItemInput): OANotificationElem {
+export function readNotification(input: ItemInput): OANotificationElem {
 	const mixType = input.integer('mixType', 'Media', { min: 0, max: 5 });
 	const options = input.raw('options', {}) as IDataObject;
 	const externalUrl = input.url('externalUrl', 'Link');
@@ -139,61 +126,25 @@ function readNotification(input: ItemInput): OANotificationElem {
 	return content;
 }
 
-/** The output item of one send; a send confirmed after a lost answer has no message IDs. */
-export function sendResult(data: SendMsgResp | ConfirmedSend, request: { sendID: string; recvID?: string }, operationID: string): IDataObject {
-	const ids =
-		'confirmedBy' in data
-			? { serverMsgID: null, clientMsgID: null, sendTime: null, deliveryConfirmedBy: data.confirmedBy }
-			: { serverMsgID: data.serverMsgID, clientMsgID: data.clientMsgID, sendTime: data.sendTime };
-	return { delivered: true, ...ids, sendID: request.sendID, recvID: request.recvID ?? null, operationID };
-}
-
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
-	const { concurrency, ...transport } = clientOptions(this);
-	const client = new OpenImClient(this, transport);
-	const directory = new UserDirectory(client);
-	const settings = await client.settings();
-
-	return await runPerItem<PreparedNotification>(this, {
-		concurrency,
-		prepare: async (itemIndex) => {
-			const input = new ItemInput(this, itemIndex);
-			const content = readNotification(input);
-			const delivery = await readDelivery(input, settings, directory);
-			const recipients = readRecipients(input);
-			const request: OANotificationSendReq = {
-				...delivery.sender,
-				recvID: recipients.userIDs[0] ?? '',
-				content,
-				contentType: ContentType.OANotification,
-				sessionType: SessionType.Notification,
-				isOnlineOnly: delivery.isOnlineOnly,
-				offlinePushInfo: {
-					// Without a title the phone shows "[NEWMSG]" (§3.2): default to the card's own words.
-					title: delivery.push.title || content.notificationName,
-					desc: delivery.push.desc || content.text.slice(0, 200),
-					ex: delivery.push.ex,
-					iOSPushSound: delivery.push.iOSPushSound,
-					iOSBadgeCount: delivery.push.iOSBadgeCount,
-				},
-			};
-			if (Buffer.byteLength(JSON.stringify(request)) > MAX_REQUEST_BYTES) {
-				input.fail('Text', `makes the notification too large (over ${MAX_REQUEST_BYTES} bytes)`, 'OpenIM\'s message queue takes about 1 MB per message. Send long content as a link.');
-			}
-			return { request, recipients, operationID: newOperationID() };
-		},
-		precheck: async (jobs) => await verifyRecipients(this, directory, jobs, 'notification'),
-		identify: ({ request, operationID }) => ({ recvID: request.recvID, sendID: request.sendID, operationID }),
-		send: async ({ request, recipients, operationID }, itemIndex) => {
-			if (recipients.mode === 'user') {
-				const data = await client.call<SendMsgResp | ConfirmedSend>(Path.SendMsg, request as unknown as IDataObject, {
-					operationID,
-					itemIndex,
-					send: true,
-				});
-				return sendResult(data, request, operationID);
-			}
-			return await sendToMany(this, client, request as unknown as IDataObject, recipients, itemIndex, 'notification');
-		},
+	return await runSends(this, 'notification', async (input, settings, directory) => {
+		const content = readNotification(input);
+		const delivery = await readDelivery(input, settings, directory);
+		const recipients = readRecipients(input);
+		const request: OANotificationSendReq = {
+			...delivery.sender,
+			recvID: recipients.userIDs[0] ?? '',
+			content,
+			contentType: ContentType.OANotification,
+			sessionType: SessionType.Notification,
+			isOnlineOnly: delivery.isOnlineOnly,
+			offlinePushInfo: {
+				...delivery.push,
+				// Without a title the phone shows "[NEWMSG]" (§3.2): default to the card's own words.
+				title: delivery.push.title || content.notificationName,
+				desc: delivery.push.desc || content.text.slice(0, 200),
+			},
+		};
+		return { request: request as unknown as SendMsgReq, recipients };
 	});
 }

@@ -1,0 +1,75 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+
+import { Path } from '../../../openim/constants';
+import type { SendMsgReq, SendMsgResp } from '../../../openim/wire';
+import { OpenImClient, newOperationID } from '../transport';
+import type { ConfirmedSend, OpenImSettings } from '../transport';
+import { clientOptions } from './fields';
+import { ItemInput } from './input';
+import { sendToMany, verifyRecipients } from './recipients';
+import type { Recipients } from './recipients';
+import { runPerItem } from './run';
+import { UserDirectory } from './users';
+
+/** OpenIM's message queue takes about 1 MB per message (openim-api.md §7); stay well below it. */
+const MAX_REQUEST_BYTES = 900_000;
+
+export interface BuiltSend {
+	request: SendMsgReq;
+	/** Absent for a group message (one request to the group). */
+	recipients?: Recipients;
+}
+
+/** The output item of one send; a send confirmed after a lost answer has no message IDs. */
+function sendResult(data: SendMsgResp | ConfirmedSend, request: SendMsgReq, operationID: string): IDataObject {
+	const ids =
+		'confirmedBy' in data
+			? { serverMsgID: null, clientMsgID: null, sendTime: null, deliveryConfirmedBy: data.confirmedBy }
+			: { serverMsgID: data.serverMsgID, clientMsgID: data.clientMsgID, sendTime: data.sendTime };
+	const target = request.groupID ? { groupID: request.groupID } : { recvID: request.recvID ?? null };
+	return { delivered: true, ...ids, sendID: request.sendID, ...target, operationID };
+}
+
+/**
+ * Every send operation: build one request per item (field checks, nothing sent), check explicit
+ * recipients exist, then send — to one user or group, or fanned out to many users.
+ */
+export async function runSends(
+	ctx: IExecuteFunctions,
+	what: 'notification' | 'message',
+	build: (input: ItemInput, settings: OpenImSettings, directory: UserDirectory) => Promise<BuiltSend>,
+): Promise<INodeExecutionData[]> {
+	const { concurrency, ...transport } = clientOptions(ctx);
+	const client = new OpenImClient(ctx, transport);
+	const directory = new UserDirectory(client);
+	const settings = await client.settings();
+
+	return await runPerItem<BuiltSend & { operationID: string }>(ctx, {
+		concurrency,
+		prepare: async (itemIndex) => {
+			const input = new ItemInput(ctx, itemIndex);
+			const built = await build(input, settings, directory);
+			if (Buffer.byteLength(JSON.stringify(built.request)) > MAX_REQUEST_BYTES) {
+				input.fail('Text', `makes the ${what} too large (over ${MAX_REQUEST_BYTES} bytes)`, 'OpenIM\'s message queue takes about 1 MB per message. Send long content as a link.');
+			}
+			return { ...built, operationID: newOperationID() };
+		},
+		precheck: async (jobs) => await verifyRecipients(ctx, directory, jobs, what),
+		identify: ({ request, operationID }) => ({
+			...(request.groupID ? { groupID: request.groupID } : { recvID: request.recvID ?? null }),
+			sendID: request.sendID,
+			operationID,
+		}),
+		send: async ({ request, recipients, operationID }, itemIndex) => {
+			if (recipients && recipients.mode !== 'user') {
+				return await sendToMany(ctx, client, request as unknown as IDataObject, recipients, itemIndex, what);
+			}
+			const data = await client.call<SendMsgResp | ConfirmedSend>(Path.SendMsg, request as unknown as IDataObject, {
+				operationID,
+				itemIndex,
+				send: true,
+			});
+			return sendResult(data, request, operationID);
+		},
+	});
+}
