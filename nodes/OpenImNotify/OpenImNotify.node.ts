@@ -7,6 +7,7 @@ import type {
 } from 'n8n-workflow';
 
 import { searchUsers } from './methods/listSearch';
+import { approvalWebhook, approvalWebhooks } from './shared/approval';
 import { getSenders } from './methods/loadOptions';
 import { operations, resourceProperties, resourceProperty } from './resources';
 
@@ -25,6 +26,7 @@ export class OpenImNotify implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'openImApi', required: true }],
+		webhooks: approvalWebhooks,
 		properties: [resourceProperty, ...resourceProperties],
 	};
 
@@ -32,6 +34,9 @@ export class OpenImNotify implements INodeType {
 		loadOptions: { getSenders },
 		listSearch: { searchUsers },
 	};
+
+	/** Notification → Send and Wait: the response page and the decision (shared/approval.ts). */
+	webhook = approvalWebhook;
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const resource = this.getNodeParameter('resource', 0) as string;

@@ -1,0 +1,230 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+
+import { ContentType, Path, SessionType } from '../../../../openim/constants';
+import type { OANotificationSendReq, SendMsgResp } from '../../../../openim/wire';
+import { LinkParam, SEND_AND_WAIT, timeoutResult, waitUntil } from '../../shared/approval';
+import type { WaitLimit } from '../../shared/approval';
+import { clientOptions, readDelivery } from '../../shared/fields';
+import { ItemInput } from '../../shared/input';
+import { verifyRecipients } from '../../shared/recipients';
+import { UserDirectory } from '../../shared/users';
+import { OpenImClient, newOperationID } from '../../transport';
+import type { ConfirmedSend } from '../../transport';
+import * as send from './send';
+
+const show = { resource: ['notification'], operation: [SEND_AND_WAIT] };
+
+/** Fields of Notification → Send, shown for this operation. Not here: the recipient modes (one user only) and Link (the response page). */
+const SKIP = new Set(['recipientMode', 'recvIDs', 'memberGroupID', 'fanOut', 'outputMode', 'externalUrl']);
+const reused: INodeProperties[] = send.description
+	.filter((property) => !SKIP.has(property.name))
+	.map((property) => {
+		const rest = { ...(property.displayOptions?.show ?? {}) } as IDataObject;
+		delete rest.recipientMode;
+		delete rest.operation;
+		return { ...property, displayOptions: { ...property.displayOptions, show: { ...rest, ...show } } } as INodeProperties;
+	});
+
+const withResponse = (responseType: string) => ({ ...show, responseType: [responseType] });
+
+export const description: INodeProperties[] = [
+	{
+		displayName:
+			'Sends one card to one user (parameters from the first item) whose link opens an n8n response page, then waits. The n8n address must be reachable from the recipient\'s phone (set WEBHOOK_URL behind a proxy).',
+		name: 'sendAndWaitNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show },
+	},
+	...reused,
+	{
+		displayName: 'Response Type',
+		name: 'responseType',
+		type: 'options',
+		options: [
+			{ name: 'Approval', value: 'approval', description: 'Approve button, optionally also Decline' },
+			{ name: 'Free Text', value: 'freeText', description: 'A text box the recipient fills in' },
+		],
+		default: 'approval',
+		displayOptions: { show },
+	},
+	{
+		displayName: 'Type of Approval',
+		name: 'approvalType',
+		type: 'options',
+		options: [
+			{ name: 'Approve Only', value: 'single' },
+			{ name: 'Approve and Decline', value: 'double' },
+		],
+		default: 'double',
+		displayOptions: { show: withResponse('approval') },
+	},
+	{
+		displayName: 'Approve Button Label',
+		name: 'approveLabel',
+		type: 'string',
+		default: 'Approve',
+		displayOptions: { show: withResponse('approval') },
+	},
+	{
+		displayName: 'Decline Button Label',
+		name: 'declineLabel',
+		type: 'string',
+		default: 'Decline',
+		displayOptions: { show: { ...withResponse('approval'), approvalType: ['double'] } },
+	},
+	{
+		displayName: 'Submit Button Label',
+		name: 'approveLabel',
+		type: 'string',
+		default: 'Send',
+		displayOptions: { show: withResponse('freeText') },
+	},
+	{
+		displayName: 'Page Message',
+		name: 'pageMessage',
+		type: 'string',
+		typeOptions: { rows: 2 },
+		default: '',
+		description: 'Text shown on the response page under the title. Use plain text, not expressions on item data: the page is built when the link is opened.',
+		displayOptions: { show },
+	},
+	{
+		displayName: 'Limit Wait Time',
+		name: 'limitWaitTime',
+		type: 'boolean',
+		default: false,
+		description: 'Whether to stop waiting after a time. Then the node outputs decision "timeout".',
+		displayOptions: { show },
+	},
+	{
+		displayName: 'Limit Type',
+		name: 'limitType',
+		type: 'options',
+		options: [
+			{ name: 'After Time Interval', value: 'afterTimeInterval' },
+			{ name: 'At Specified Time', value: 'atSpecifiedTime' },
+		],
+		default: 'afterTimeInterval',
+		displayOptions: { show: { ...show, limitWaitTime: [true] } },
+	},
+	{
+		displayName: 'Amount',
+		name: 'resumeAmount',
+		type: 'number',
+		typeOptions: { minValue: 0, numberPrecision: 2 },
+		default: 1,
+		displayOptions: { show: { ...show, limitWaitTime: [true], limitType: ['afterTimeInterval'] } },
+	},
+	{
+		displayName: 'Unit',
+		name: 'resumeUnit',
+		type: 'options',
+		options: [
+			{ name: 'Minutes', value: 'minutes' },
+			{ name: 'Hours', value: 'hours' },
+			{ name: 'Days', value: 'days' },
+		],
+		default: 'hours',
+		displayOptions: { show: { ...show, limitWaitTime: [true], limitType: ['afterTimeInterval'] } },
+	},
+	{
+		displayName: 'Max Date and Time',
+		name: 'maxDateAndTime',
+		type: 'dateTime',
+		default: '',
+		description: 'Stop waiting at this time',
+		displayOptions: { show: { ...show, limitWaitTime: [true], limitType: ['atSpecifiedTime'] } },
+	},
+	{
+		displayName: 'Send Follow-Up Notification',
+		name: 'followUp',
+		type: 'boolean',
+		default: false,
+		description: 'Whether to send the recipient a second card with the decision once they answer',
+		displayOptions: { show },
+	},
+	{
+		displayName: 'Follow-Up Text',
+		name: 'followUpText',
+		type: 'string',
+		default: '',
+		placeholder: 'Thanks, your answer was recorded.',
+		description: 'Text of the follow-up card. Empty says what was decided.',
+		displayOptions: { show: { ...show, followUp: [true] } },
+	},
+];
+
+/**
+ * Sends the card with the signed resume URL as its link and puts the execution to wait. What the
+ * node outputs comes later: the webhook's decision, or on timeout the timeout result prepared here.
+ */
+export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
+	const input = new ItemInput(this, 0);
+	const transport = clientOptions(this);
+	const client = new OpenImClient(this, transport);
+	const directory = new UserDirectory(client);
+	const settings = await client.settings();
+
+	const content = send.readNotification(input);
+	const delivery = await readDelivery(input, settings, directory);
+	const recvID = input.locator('recvID', 'Recipient');
+	const waitTill = waitUntil(this.getNode(), {
+		limitWaitTime: input.boolean('limitWaitTime', 'Limit Wait Time', false),
+		limitType: input.raw('limitType', 'afterTimeInterval') as WaitLimit['limitType'],
+		resumeAmount: input.raw('resumeAmount', 1) as number,
+		resumeUnit: input.raw('resumeUnit', 'hours') as WaitLimit['resumeUnit'],
+		maxDateAndTime: input.raw('maxDateAndTime', '') as string,
+	});
+
+	const failed = await verifyRecipients(this, directory, [
+		{ itemIndex: 0, prepared: { recipients: { mode: 'user', userIDs: [recvID], fanOut: 'sendMsg', outputMode: 'summary' } } },
+	], 'notification');
+	if (failed.size > 0) throw failed.get(0);
+
+	const link = this.getSignedResumeUrl({
+		[LinkParam.recipient]: recvID,
+		[LinkParam.sender]: delivery.sender.sendID,
+		[LinkParam.title]: content.notificationName.slice(0, 200),
+	});
+	// n8n 1.x checks the signature only when the node asks for it (2.x always checks).
+	const ctx = this as IExecuteFunctions & { setSignatureValidationRequired?: () => void };
+	if (typeof ctx.setSignatureValidationRequired === 'function') ctx.setSignatureValidationRequired();
+	content.url = link;
+	content.externalUrl = link;
+	const request: OANotificationSendReq = {
+		...delivery.sender,
+		recvID,
+		content,
+		contentType: ContentType.OANotification,
+		sessionType: SessionType.Notification,
+		isOnlineOnly: delivery.isOnlineOnly,
+		offlinePushInfo: {
+			title: delivery.push.title || content.notificationName,
+			desc: delivery.push.desc || content.text.slice(0, 200),
+			ex: delivery.push.ex,
+			iOSPushSound: delivery.push.iOSPushSound,
+			iOSBadgeCount: delivery.push.iOSBadgeCount,
+		},
+	};
+	const operationID = newOperationID();
+	const data = await client.call<SendMsgResp | ConfirmedSend>(Path.SendMsg, request as unknown as IDataObject, {
+		operationID,
+		itemIndex: 0,
+		send: true,
+	});
+	const ids: IDataObject =
+		'confirmedBy' in data
+			? { serverMsgID: null, clientMsgID: null, sendTime: null, deliveryConfirmedBy: data.confirmedBy }
+			: { serverMsgID: data.serverMsgID, clientMsgID: data.clientMsgID, sendTime: data.sendTime };
+	const sent: IDataObject = { delivered: true, ...ids, sendID: request.sendID, recvID, operationID };
+
+	// On timeout n8n resumes with the node switched off, which passes its input on: make that
+	// input the timeout result (a new object, so the previous node's output stays as it was).
+	const timeoutItem: INodeExecutionData = { json: timeoutResult(recvID, waitTill, sent), pairedItem: { item: 0 } };
+	const executeData = typeof this.getExecuteData === 'function' ? this.getExecuteData() : undefined;
+	if (executeData) executeData.data = { ...executeData.data, main: [[timeoutItem]] };
+
+	await this.putExecutionToWait(waitTill);
+	return [timeoutItem];
+}

@@ -1,0 +1,357 @@
+import { NodeOperationError, WAIT_INDEFINITELY } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INode,
+	IWebhookDescription,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
+
+import { ContentType, PlatformID, Path, SessionType } from '../../../openim/constants';
+import { OpenImClient, newOperationID } from '../transport';
+
+/**
+ * Send and Wait: the n8n side of an approval card. The card's link is a signed resume URL of the
+ * waiting execution (`getSignedResumeUrl`); n8n checks the signature before it calls `webhook()`.
+ * GET shows a small page, a decision arrives as GET `?decision=approve|decline` (signed links from
+ * that page) or as POST (the free-text form). Link-preview bots get the page and never resume.
+ */
+
+export const SEND_AND_WAIT = 'sendAndWait';
+
+/** Both methods on the node's own id, only while an execution waits (restartWebhook). */
+export const approvalWebhooks: IWebhookDescription[] = ['GET', 'POST'].map((httpMethod) => ({
+	name: 'default',
+	httpMethod,
+	responseMode: 'onReceived',
+	responseData: '',
+	path: '={{ $nodeId }}',
+	restartWebhook: true,
+	isFullPath: true,
+}));
+
+export type ResponseType = 'approval' | 'freeText';
+export type ApprovalType = 'single' | 'double';
+export type Decision = 'approved' | 'declined' | 'answered';
+
+/** Query parameters signed into the card's link (tamper-proof: n8n checks the signature). */
+export const LinkParam = { recipient: 'to', sender: 'from', title: 't', decision: 'decision' } as const;
+
+/**
+ * Crawlers and link unfurlers that fetch a URL when it is pasted or sent: chat apps (Slack, Teams,
+ * Skype, Discord, Telegram, WhatsApp, WeChat/WeCom, DingTalk, Feishu/Lark, Line, Viber, Signal),
+ * social sites, search engines, HTTP libraries and headless browsers. A missing user agent counts too.
+ */
+const BOT_UA =
+	/bot\b|bots\b|crawl|spider|slurp|preview|unfurl|embed|facebookexternalhit|facebot|meta-externalagent|twitterbot|linkedinbot|pinterest|slackbot|slack-imgproxy|discordbot|telegrambot|whatsapp|skypeuripreview|teams|skype|microsoftpreview|bingpreview|msnbot|googlebot|google-inspectiontool|adsbot|mediapartners|feedfetcher|applebot|yandex|baiduspider|duckduckbot|sogou|bytespider|petalbot|semrush|ahrefs|mj12bot|dotbot|quora link preview|redditbot|embedly|iframely|outbrain|vkshare|w3c_validator|line\/|viber|signal|micromessenger.*(crawler|spider)|dingtalkbot|lark.*bot|feishu.*bot|headlesschrome|phantomjs|curl\/|wget\/|python-requests|python-urllib|aiohttp|httpx|go-http-client|java\/|okhttp|axios\/|node-fetch|undici|libwww|apache-httpclient|scrapy|postmanruntime|insomnia/i;
+
+export function isLinkPreviewBot(userAgent: string | string[] | undefined): boolean {
+	const ua = Array.isArray(userAgent) ? userAgent.join(' ') : (userAgent ?? '');
+	return ua.trim() === '' || BOT_UA.test(ua);
+}
+
+// -------------------------------------------------------------------------------------------
+// Wait limit
+// -------------------------------------------------------------------------------------------
+
+export interface WaitLimit {
+	limitWaitTime: boolean;
+	limitType?: 'afterTimeInterval' | 'atSpecifiedTime';
+	resumeAmount?: number;
+	resumeUnit?: 'minutes' | 'hours' | 'days';
+	maxDateAndTime?: string;
+}
+
+const UNIT_MS = { minutes: 60_000, hours: 3_600_000, days: 86_400_000 } as const;
+
+/** When the execution stops waiting without an answer; WAIT_INDEFINITELY without a limit. */
+export function waitUntil(node: INode, limit: WaitLimit, now = Date.now()): Date {
+	if (!limit.limitWaitTime) return WAIT_INDEFINITELY;
+	if (limit.limitType === 'atSpecifiedTime') {
+		const at = new Date(String(limit.maxDateAndTime ?? ''));
+		if (!limit.maxDateAndTime || Number.isNaN(at.getTime())) {
+			throw new NodeOperationError(node, `Max Date and Time is not a valid date: "${String(limit.maxDateAndTime ?? '')}"`, {
+				description: 'Use an ISO date such as 2026-05-01T18:00:00+08:00, or pick one in the date picker.',
+			});
+		}
+		if (at.getTime() <= now) {
+			throw new NodeOperationError(node, `Max Date and Time ${at.toISOString()} is in the past`, {
+				description: 'The response link would expire before anyone could answer.',
+			});
+		}
+		return at;
+	}
+	const amount = Number(limit.resumeAmount ?? 1);
+	const unit = UNIT_MS[limit.resumeUnit ?? 'hours'] ?? UNIT_MS.hours;
+	if (!Number.isFinite(amount) || amount <= 0) {
+		throw new NodeOperationError(node, `Amount must be a positive number, not ${String(limit.resumeAmount)}`);
+	}
+	return new Date(now + amount * unit);
+}
+
+// -------------------------------------------------------------------------------------------
+// Results
+// -------------------------------------------------------------------------------------------
+
+export interface Responder {
+	/** The OpenIM user the card (and so the link) was sent to. */
+	recipient: string | null;
+	userAgent: string | null;
+}
+
+export function decisionResult(decision: Decision, responder: Responder, text?: string, now = new Date()): IDataObject {
+	return {
+		decision,
+		approved: decision === 'approved' ? true : decision === 'declined' ? false : null,
+		...(text !== undefined ? { text } : {}),
+		timedOut: false,
+		respondedAt: now.toISOString(),
+		respondedBy: responder.recipient,
+		userAgent: responder.userAgent,
+	};
+}
+
+export function timeoutResult(recipient: string, waitTill: Date, notification: IDataObject): IDataObject {
+	return {
+		decision: 'timeout',
+		approved: null,
+		timedOut: true,
+		respondedAt: null,
+		respondedBy: null,
+		waitedUntil: waitTill.toISOString(),
+		recipient,
+		notification,
+	};
+}
+
+// -------------------------------------------------------------------------------------------
+// The response page
+// -------------------------------------------------------------------------------------------
+
+const escapeHtml = (text: string): string =>
+	text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+
+export interface PageOptions {
+	title: string;
+	message?: string;
+	responseType: ResponseType;
+	approvalType: ApprovalType;
+	approveLabel: string;
+	declineLabel: string;
+	/** Signed GET links; when absent the buttons post to the page's own (signed) address. */
+	approveUrl?: string;
+	declineUrl?: string;
+	error?: string;
+}
+
+const STYLE =
+	'body{font-family:-apple-system,BlinkMacSystemFont,"Segoe UI",Roboto,"PingFang SC","Microsoft YaHei",sans-serif;background:#f4f5f7;margin:0;padding:24px;color:#1f2329}' +
+	'main{max-width:480px;margin:40px auto;background:#fff;border-radius:12px;padding:28px;box-shadow:0 2px 12px rgba(0,0,0,.08)}' +
+	'h1{font-size:20px;margin:0 0 12px}p{line-height:1.5;white-space:pre-wrap}.row{display:flex;gap:12px;margin-top:20px}' +
+	'a.btn,button{flex:1;display:block;text-align:center;padding:12px;border-radius:8px;border:0;font-size:16px;text-decoration:none;cursor:pointer}' +
+	'.approve{background:#0089ff;color:#fff}.decline{background:#f0f1f3;color:#1f2329}textarea{width:100%;box-sizing:border-box;min-height:120px;padding:10px;font:inherit;border:1px solid #d0d3d6;border-radius:8px}' +
+	'.error{color:#d83931}';
+
+function page(title: string, body: string): string {
+	return (
+		'<!DOCTYPE html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">' +
+		`<meta name="robots" content="noindex,nofollow"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head>` +
+		`<body><main>${body}</main></body></html>`
+	);
+}
+
+function button(kind: 'approve' | 'decline', label: string, url?: string): string {
+	if (url) return `<a class="btn ${kind}" href="${escapeHtml(url)}">${escapeHtml(label)}</a>`;
+	return `<form method="post" style="flex:1;display:flex"><input type="hidden" name="decision" value="${kind}"><button class="${kind}" type="submit">${escapeHtml(label)}</button></form>`;
+}
+
+export function responsePage(options: PageOptions): string {
+	const head =
+		`<h1>${escapeHtml(options.title)}</h1>` +
+		(options.message ? `<p>${escapeHtml(options.message)}</p>` : '') +
+		(options.error ? `<p class="error">${escapeHtml(options.error)}</p>` : '');
+	if (options.responseType === 'freeText') {
+		return page(
+			options.title,
+			head +
+				'<form method="post"><textarea name="text" required maxlength="10000" placeholder="Your answer"></textarea>' +
+				`<div class="row"><button class="approve" type="submit">${escapeHtml(options.approveLabel)}</button></div></form>`,
+		);
+	}
+	const buttons =
+		button('approve', options.approveLabel, options.approveUrl) +
+		(options.approvalType === 'double' ? button('decline', options.declineLabel, options.declineUrl) : '');
+	return page(options.title, `${head}<div class="row">${buttons}</div>`);
+}
+
+export function recordedPage(decision: Decision): string {
+	const word = decision === 'approved' ? 'approved' : decision === 'declined' ? 'declined' : 'sent';
+	return page('Response recorded', `<h1>Thank you</h1><p>Your response (${word}) was recorded. You can close this page.</p>`);
+}
+
+// -------------------------------------------------------------------------------------------
+// Reading a response
+// -------------------------------------------------------------------------------------------
+
+export const MAX_TEXT = 10_000;
+
+export type Parsed =
+	| { kind: 'page'; error?: string }
+	| { kind: 'decision'; decision: Decision; text?: string };
+
+/** What a request means, before the bot check: show the page, or a decision. */
+export function parseResponse(
+	method: string,
+	query: IDataObject,
+	body: IDataObject | undefined,
+	responseType: ResponseType,
+	approvalType: ApprovalType,
+): Parsed {
+	const pick = (value: unknown) => (Array.isArray(value) ? value[0] : value);
+	const choice = (value: unknown): Decision | undefined => {
+		const text = String(pick(value) ?? '').toLowerCase();
+		if (text === 'approve' || text === 'approved' || text === 'true') return 'approved';
+		if ((text === 'decline' || text === 'declined' || text === 'false') && approvalType === 'double') return 'declined';
+		return undefined;
+	};
+	if (responseType === 'freeText') {
+		if (method !== 'POST') return { kind: 'page' };
+		const raw = pick(body?.text);
+		const text = typeof raw === 'string' ? raw.replace(/\r\n/g, '\n').trim() : '';
+		if (text === '') return { kind: 'page', error: 'Please enter a response.' };
+		if (text.length > MAX_TEXT) return { kind: 'page', error: `The response is too long (at most ${MAX_TEXT} characters).` };
+		return { kind: 'decision', decision: 'answered', text };
+	}
+	const decision = choice(method === 'POST' ? (body?.decision ?? query[LinkParam.decision]) : query[LinkParam.decision]);
+	return decision ? { kind: 'decision', decision } : { kind: 'page' };
+}
+
+// -------------------------------------------------------------------------------------------
+// webhook()
+// -------------------------------------------------------------------------------------------
+
+function param<T>(ctx: IWebhookFunctions, name: string, fallback: T): T {
+	try {
+		const value = ctx.getNodeParameter(name, fallback) as T;
+		return value === undefined || value === null || value === '' ? fallback : value;
+	} catch {
+		// An expression that needs item data cannot be resolved while answering a link.
+		return fallback;
+	}
+}
+
+function queryText(query: IDataObject, name: string): string | null {
+	const value = Array.isArray(query[name]) ? (query[name] as unknown[])[0] : query[name];
+	return typeof value === 'string' && value !== '' ? value : null;
+}
+
+/** The page's signed links for one tap; undefined if this n8n cannot sign here (then the buttons post). */
+function signedLink(ctx: IWebhookFunctions, query: IDataObject, decision: string): string | undefined {
+	try {
+		const params: Record<string, string> = {};
+		for (const key of [LinkParam.recipient, LinkParam.sender, LinkParam.title]) {
+			const value = queryText(query, key);
+			if (value !== null) params[key] = value;
+		}
+		params[LinkParam.decision] = decision;
+		const sign = (ctx as unknown as { getSignedResumeUrl?: (p: Record<string, string>) => string }).getSignedResumeUrl;
+		return typeof sign === 'function' ? sign.call(ctx, params) : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+const FOLLOW_UP_WORDS: Record<Decision, string> = { approved: 'Approved', declined: 'Declined', answered: 'Response received' };
+
+/** The optional follow-up card: best effort, its outcome goes into the output, never into the page. */
+async function sendFollowUp(ctx: IWebhookFunctions, query: IDataObject, decision: Decision, text?: string): Promise<IDataObject> {
+	const recvID = queryText(query, LinkParam.recipient);
+	const sendID = queryText(query, LinkParam.sender);
+	if (!recvID || !sendID) return { sent: false, error: 'recipient unknown' };
+	const title = queryText(query, LinkParam.title) ?? 'Request';
+	const custom = param<string>(ctx, 'followUpText', '');
+	const body =
+		custom ||
+		(decision === 'answered' ? `Your response was recorded:\n${text ?? ''}` : `You ${decision} this request.`);
+	const operationID = newOperationID();
+	try {
+		const client = new OpenImClient(ctx as unknown as IExecuteFunctions, { maxRetries: 2, timeoutMs: 15_000 });
+		const data = await client.call<IDataObject>(
+			Path.SendMsg,
+			{
+				sendID,
+				recvID,
+				senderPlatformID: PlatformID.Admin,
+				contentType: ContentType.OANotification,
+				sessionType: SessionType.Notification,
+				content: {
+					notificationName: `${FOLLOW_UP_WORDS[decision]}: ${title}`.slice(0, 1000),
+					notificationType: Number(param<number>(ctx, 'notificationType', 1)) || 1,
+					text: body,
+					mixType: 0,
+				},
+				offlinePushInfo: { title: `${FOLLOW_UP_WORDS[decision]}: ${title}`.slice(0, 200), desc: body.slice(0, 200) },
+			},
+			{ operationID, send: true },
+		);
+		return { sent: true, serverMsgID: (data?.serverMsgID as string) ?? null, operationID };
+	} catch (error) {
+		return { sent: false, error: (error as Error).message, operationID };
+	}
+}
+
+export async function approvalWebhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+	const req = this.getRequestObject();
+	const res = this.getResponseObject();
+	const method = String(req.method ?? 'GET').toUpperCase();
+	const query = (this.getQueryData() ?? {}) as IDataObject;
+	const userAgent = req.headers?.['user-agent'];
+	const responseType = param<ResponseType>(this, 'responseType', 'approval');
+	const approvalType = param<ApprovalType>(this, 'approvalType', 'double');
+	const approveLabel = param<string>(this, 'approveLabel', responseType === 'freeText' ? 'Send' : 'Approve');
+	const declineLabel = param<string>(this, 'declineLabel', 'Decline');
+
+	let body: IDataObject | undefined;
+	if (method === 'POST') {
+		try {
+			body = this.getBodyData() as IDataObject;
+		} catch {
+			body = undefined;
+		}
+	}
+	const parsed = parseResponse(method, query, body, responseType, approvalType);
+	const bot = isLinkPreviewBot(userAgent);
+
+	res.setHeader('Cache-Control', 'no-store');
+	res.setHeader('X-Robots-Tag', 'noindex, nofollow');
+	if (parsed.kind === 'page' || bot) {
+		const html = responsePage({
+			title: queryText(query, LinkParam.title) ?? 'Your response is requested',
+			message: param<string>(this, 'pageMessage', ''),
+			responseType,
+			approvalType,
+			approveLabel,
+			declineLabel,
+			approveUrl: responseType === 'approval' ? signedLink(this, query, 'approve') : undefined,
+			declineUrl: responseType === 'approval' && approvalType === 'double' ? signedLink(this, query, 'decline') : undefined,
+			error: parsed.kind === 'page' ? parsed.error : undefined,
+		});
+		res.status(parsed.kind === 'page' && parsed.error ? 400 : 200);
+		res.setHeader('Content-Type', 'text/html; charset=utf-8');
+		res.end(html);
+		return { noWebhookResponse: true };
+	}
+
+	const result = decisionResult(parsed.decision, {
+		recipient: queryText(query, LinkParam.recipient),
+		userAgent: Array.isArray(userAgent) ? userAgent.join(' ') : (userAgent ?? null),
+	}, parsed.text);
+	if (param<boolean>(this, 'followUp', false)) {
+		result.followUp = await sendFollowUp(this, query, parsed.decision, parsed.text);
+	}
+	res.status(200);
+	res.setHeader('Content-Type', 'text/html; charset=utf-8');
+	res.end(recordedPage(parsed.decision));
+	return { noWebhookResponse: true, workflowData: [[{ json: result }]] };
+}
