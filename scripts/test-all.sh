@@ -2,6 +2,7 @@
 # `npm test`: everything, in the order a failure is cheapest to find.
 #   build → lint (strict) → unit + in-process workflow tests (real n8n engine, sandbox)
 #   → pack + install into real n8n 1.123.81 (Node 20) and 2.41.1 (Node 24), run real workflows
+#   → the editor in headless Chromium on both versions
 # Installs the pinned n8n runtimes first if they are missing (a no-op once installed).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -26,6 +27,16 @@ bash scripts/install-n8n.sh all
 
 step "real n8n: end-to-end tests"
 npx jest -c test/e2e/jest.e2e.config.js --ci --json --outputFile="$RESULTS/e2e.json"
+
+step "real n8n: editor in headless Chromium (playwright-core)"
+if [[ "${OPENIM_SKIP_BROWSER:-}" == "1" ]]; then
+	echo "skipped (OPENIM_SKIP_BROWSER=1)"
+elif [[ -x "${OPENIM_CHROMIUM:-/usr/bin/chromium}" ]]; then
+	npx jest -c test/browser/jest.browser.config.js --ci --json --outputFile="$RESULTS/browser.json"
+else
+	echo "Chromium is missing: apt-get install -y chromium (or set OPENIM_SKIP_BROWSER=1)" >&2
+	exit 1
+fi
 
 node -e '
 const fs = require("fs");

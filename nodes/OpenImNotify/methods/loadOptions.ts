@@ -5,8 +5,6 @@ import { OpenImClient } from '../transport';
 /** The credential's sender IDs; the first one is what an empty Sender field means. */
 export async function getSenders(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
 	const { senderIDs } = await new OpenImClient(this).settings();
-	return senderIDs.map((id, index) => ({
-		name: index === 0 ? `${id} (default)` : id,
-		value: id,
-	}));
+	// '' is the field's default and means "the first sender ID": offer it, so it is never flagged.
+	return [{ name: `Default (${senderIDs[0]})`, value: '' }, ...senderIDs.map((id) => ({ name: id, value: id }))];
 }

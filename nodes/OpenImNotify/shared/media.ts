@@ -36,6 +36,8 @@ const int = (
 	default: defaultValue,
 	required,
 	description,
+	// A required number starts at 0, which OpenIM's validator refuses: say so before the run does.
+	...(required && defaultValue === 0 ? { hint: 'Required: more than 0' } : {}),
 	displayOptions: { show },
 });
 
