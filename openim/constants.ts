@@ -132,4 +132,14 @@ export const Path = {
 	AddNotificationAccount: '/user/add_notification_account',
 	UpdateNotificationAccount: '/user/update_notification_account',
 	SearchNotificationAccount: '/user/search_notification_account',
+	// Recall and user management (issue #3; §2.5, §4)
+	SearchMsg: '/msg/search_msg',
+	RevokeMsg: '/msg/revoke_msg',
+	GetUsersOnlineStatus: '/user/get_users_online_status',
+} as const;
+
+/** `status` in /user/get_users_online_status (protocol constant.Online / Offline). */
+export const OnlineStatus = {
+	Offline: 0,
+	Online: 1,
 } as const;

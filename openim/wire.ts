@@ -329,3 +329,87 @@ export const GetGroupsInfoReq = z.object({ groupIDs: z.array(z.string()) });
 export type GetGroupsInfoReq = z.infer<typeof GetGroupsInfoReq>;
 export const GetGroupsInfoResp = z.object({ groupInfos: z.array(GroupInfo).nullable() });
 export type GetGroupsInfoResp = z.infer<typeof GetGroupsInfoResp>;
+
+/* ---------- recall and online status (issue #3; §2.5, §4) ---------- */
+
+/**
+ * POST /msg/search_msg (msg.SearchMessageReq; no Check()). `sendTime` is a day, `YYYY-MM-DD`
+ * (time.DateOnly, read as UTC). `recvID` matches a message's recvID or its groupID. Only `si_`/`sg_`
+ * conversations are searched: OA notifications (`sn_`) are never found ("Findings").
+ */
+export const SearchMsgReq = z.object({
+	sendID: z.string(),
+	recvID: z.string(),
+	contentType: z.number().int(),
+	sendTime: z.string(),
+	sessionType: z.number().int(),
+	pagination: Pagination.nullable(),
+});
+export type SearchMsgReq = z.infer<typeof SearchMsgReq>;
+
+/** msg.ChatLog: the stored message, `content` as the stored JSON string. */
+export const ChatLog = z.object({
+	serverMsgID: z.string(),
+	clientMsgID: z.string(),
+	sendID: z.string(),
+	recvID: z.string(),
+	groupID: z.string(),
+	recvNickname: z.string(),
+	senderPlatformID: z.number().int(),
+	senderNickname: z.string(),
+	senderFaceURL: z.string(),
+	groupName: z.string(),
+	sessionType: z.number().int(),
+	msgFrom: z.number().int(),
+	contentType: z.number().int(),
+	content: z.string(),
+	status: z.number().int(),
+	sendTime: z.number().int(),
+	createTime: z.number().int(),
+	ex: z.string(),
+	groupFaceURL: z.string(),
+	groupMemberCount: z.number().int(),
+	seq: z.number().int(),
+	groupOwner: z.string(),
+	groupType: z.number().int(),
+});
+export type ChatLog = z.infer<typeof ChatLog>;
+
+export const SearchMsgResp = z.object({
+	chatLogs: z.array(z.object({ chatLog: ChatLog, isRevoked: z.boolean() })).nullable(),
+	chatLogsNum: z.number().int(),
+});
+export type SearchMsgResp = z.infer<typeof SearchMsgResp>;
+
+/** POST /msg/revoke_msg (msg.RevokeMsgReq): all three required, seq ≥ 1; success has no `data`. */
+export const RevokeMsgReq = z.object({
+	conversationID: z.string(),
+	seq: z.number().int(),
+	userID: z.string(),
+});
+export type RevokeMsgReq = z.infer<typeof RevokeMsgReq>;
+
+/** POST /user/get_users_online_status (msggateway.GetUsersOnlineStatusReq, read with gin's BindJSON). */
+export const GetUsersOnlineStatusReq = z.object({ userIDs: z.array(z.string()).nullable() });
+export type GetUsersOnlineStatusReq = z.infer<typeof GetUsersOnlineStatusReq>;
+
+/** One connection. ⚠ `token` is the user's live session token: never log or output it. */
+export const OnlinePlatformDetail = z.object({
+	platformID: z.number().int(),
+	connID: z.string(),
+	isBackground: z.boolean(),
+	token: z.string(),
+});
+export type OnlinePlatformDetail = z.infer<typeof OnlinePlatformDetail>;
+
+export const UserOnlineStatus = z.object({
+	userID: z.string(),
+	/** 1 online, 0 offline. */
+	status: z.number().int(),
+	detailPlatformStatus: z.array(OnlinePlatformDetail).nullable(),
+});
+export type UserOnlineStatus = z.infer<typeof UserOnlineStatus>;
+
+/** `data` is a bare array, one entry per requested ID in request order (null for an empty request). */
+export const GetUsersOnlineStatusResp = z.array(UserOnlineStatus).nullable();
+export type GetUsersOnlineStatusResp = z.infer<typeof GetUsersOnlineStatusResp>;

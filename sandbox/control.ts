@@ -10,16 +10,20 @@
  *   GET  /_sandbox/config               the runtime configuration (secret not included)
  *   GET  /_sandbox/users                {users}
  *   POST /_sandbox/reset                {seed?: 'default'|'none'} → back to the seed state
- *   POST /_sandbox/users                {users:[{userID, nickname?, appMangerLevel?, …}]} or a bare array
+ *   POST /_sandbox/users                {users:[{userID, nickname?, appMangerLevel?, online?: [platformID], …}]} or a bare array
  *   POST /_sandbox/groups               {groups:[{groupID, memberUserIDs, status?, …}]} or a bare array
  *   POST /_sandbox/config               {tokenLifetimeSeconds?, expireTokensAtRequest?, faults?, secret?}
  *   POST /_sandbox/expire-tokens        every token issued so far answers 1501
+ *   GET  /_sandbox/webhooks             {config, stats, deliveries} of the after-callbacks (sandbox/webhooks.ts)
+ *   POST /_sandbox/webhooks/emit        {event, fields?, operationID?} → fires one after-event → {ok, delivery}
+ *                                       (config: {webhookUrl, webhookEvents?, webhookTimeoutMs?} turns them on)
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 
 import { goJsonText, readBody } from './http';
 import type { Sandbox } from './server';
+import { AFTER_EVENT_KEYS } from './webhooks';
 
 const SeedUserSchema = z.object({
 	userID: z.string().min(1),
@@ -29,6 +33,8 @@ const SeedUserSchema = z.object({
 	createTime: z.number().int().optional(),
 	appMangerLevel: z.number().int().optional(),
 	globalRecvMsgOpt: z.number().int().optional(),
+	/** Platform IDs the user is online from (/user/get_users_online_status); [] = offline. */
+	online: z.array(z.number().int().min(1)).optional(),
 });
 
 const SeedGroupSchema = z.object({
@@ -64,6 +70,15 @@ export const ConfigInputSchema = z.strictObject({
 	tokenLifetimeSeconds: z.number().int().positive().optional(),
 	expireTokensAtRequest: z.number().int().positive().nullable().optional(),
 	faults: FaultConfigSchema.optional(),
+	webhookUrl: z.url({ protocol: /^https?$/ }).nullable().optional(),
+	webhookEvents: z.array(z.enum(AFTER_EVENT_KEYS)).nullable().optional(),
+	webhookTimeoutMs: z.number().int().positive().optional(),
+});
+
+const EmitSchema = z.strictObject({
+	event: z.enum(AFTER_EVENT_KEYS),
+	fields: z.record(z.string(), z.unknown()).optional(),
+	operationID: z.string().min(1).optional(),
 });
 
 const ResetSchema = z.object({ seed: z.enum(['default', 'none']).optional() });
@@ -130,6 +145,10 @@ export async function handleControl(sandbox: Sandbox, req: IncomingMessage, res:
 			if (path === '/_sandbox/stats') return send(res, 200, sandbox.stats());
 			if (path === '/_sandbox/config') return send(res, 200, sandbox.config());
 			if (path === '/_sandbox/users') return send(res, 200, { users: [...sandbox.store.users.values()] });
+			if (path === '/_sandbox/webhooks') {
+				const w = sandbox.webhooks;
+				return send(res, 200, { config: w.config(), stats: w.stats(), deliveries: w.deliveries() });
+			}
 		} else if (method === 'POST') {
 			const body = await jsonBody(req);
 			switch (path) {
@@ -148,9 +167,14 @@ export async function handleControl(sandbox: Sandbox, req: IncomingMessage, res:
 				case '/_sandbox/expire-tokens':
 					sandbox.expireTokens();
 					return send(res, 200, { ok: true });
+				case '/_sandbox/webhooks/emit': {
+					const { event, fields, operationID } = parse(EmitSchema, body);
+					const delivery = sandbox.webhooks.emit(event, fields, operationID, sandbox.store);
+					return send(res, 200, { ok: true, delivery: delivery ?? null });
+				}
 			}
 		}
-		const known = ['health', 'messages', 'stats', 'config', 'users', 'reset', 'groups', 'expire-tokens'];
+		const known = ['health', 'messages', 'stats', 'config', 'users', 'reset', 'groups', 'expire-tokens', 'webhooks', 'webhooks/emit'];
 		if (inbox || known.some((k) => path === `/_sandbox/${k}`)) {
 			throw new ControlError(405, `${method} not allowed on ${path}`);
 		}

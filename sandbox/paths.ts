@@ -21,6 +21,9 @@ export const OpenImPath = {
 	SearchNotificationAccount: '/user/search_notification_account',
 	GetGroupsInfo: '/group/get_groups_info',
 	GetGroupMemberUserID: '/group/get_group_member_user_id',
+	SearchMsg: '/msg/search_msg',
+	RevokeMsg: '/msg/revoke_msg',
+	GetUsersOnlineStatus: '/user/get_users_online_status',
 } as const;
 
 /** Paths the token middleware lets through without a token, by prefix (§1.2 `Whitelist`). */

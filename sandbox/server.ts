@@ -38,6 +38,7 @@ import { applySeed } from './seed';
 import { Stats } from './stats';
 import { Store } from './store';
 import { TokenRegistry } from './token';
+import { WebhookDispatcher, webhookEventsSince, webhookMark } from './webhooks';
 import type {
 	SandboxConfig,
 	SandboxConfigInput,
@@ -65,7 +66,13 @@ export const DEFAULT_OPTIONS: SandboxOptions = {
 };
 
 /** `configure()`'s answer: the runtime configuration without the secret. */
-export type SandboxConfigView = Omit<SandboxConfig, 'secret'> & { secretLength: number };
+export type SandboxConfigView = Omit<SandboxConfig, 'secret'> & {
+	secretLength: number;
+	/* webhooks (sandbox/webhooks.ts) */
+	webhookUrl: string | null;
+	webhookEvents: string[] | null;
+	webhookTimeoutMs: number;
+};
 
 export interface Sandbox {
 	/** http://host:port, no trailing slash: the credential's baseUrl. */
@@ -93,6 +100,8 @@ export interface Sandbox {
 	config(): SandboxConfigView;
 	/** Issues an admin token without HTTP (for tests; counted in stats.tokensIssued). */
 	issueAdminToken(userID?: string): string;
+	/** OpenIM's after-callbacks (sandbox/webhooks.ts): `configure({webhookUrl})` turns them on. */
+	readonly webhooks: WebhookDispatcher;
 }
 
 const ROUTES: RouteTable = { ...authRoutes, ...msgRoutes, ...userRoutes, ...groupRoutes };
@@ -110,6 +119,7 @@ class SandboxServer implements Sandbox {
 	private readonly stats_ = new Stats();
 	private readonly tokens = new TokenRegistry();
 	private readonly faults = new FaultInjector();
+	readonly webhooks: WebhookDispatcher;
 	private readonly state: SandboxState;
 	private cfg: SandboxConfig;
 	/** Authenticated requests so far, and the one at which tokens expire (expireTokensAtRequest). */
@@ -125,6 +135,7 @@ class SandboxServer implements Sandbox {
 		this.cfg = this.initialConfig();
 		this.state = { config: this.cfg, store: this.store, stats: this.stats_, tokens: this.tokens };
 		this.faults.configure(options.faults);
+		this.webhooks = new WebhookDispatcher(options.log);
 		applySeed(this.store, options.seed, options.adminUserIDs, options.createAdmins);
 	}
 
@@ -273,7 +284,12 @@ class SandboxServer implements Sandbox {
 		}
 		const handler = ROUTES[path];
 		if (!handler) return 'not-found';
-		const result = await handler(ctx);
+		// webhooks: what the handler stored, read synchronously so no other request interleaves.
+		const mark = webhookMark(this.store);
+		const pending = handler(ctx);
+		const hooks = this.webhooks.active ? webhookEventsSince(this.store, mark, path, operationID, body) : [];
+		const result = await pending;
+		for (const hook of hooks) this.webhooks.fire(hook.event, hook.body, operationID);
 		return { status: 200, envelope: success(result.data) };
 	}
 
@@ -298,7 +314,7 @@ class SandboxServer implements Sandbox {
 	}
 
 	stats(): SandboxStats {
-		return this.stats_.snapshot();
+		return { ...this.stats_.snapshot(), webhooks: this.webhooks.stats() };
 	}
 
 	seedUsers(users: SeedUser[]): SandboxUser[] {
@@ -322,6 +338,7 @@ class SandboxServer implements Sandbox {
 		this.faults.configure(this.cfg.faults);
 		this.authCount = 0;
 		this.expireAt = null;
+		this.webhooks.reset();
 	}
 
 	configure(partial: SandboxConfigInput): SandboxConfigView {
@@ -335,6 +352,9 @@ class SandboxServer implements Sandbox {
 			this.cfg.faults = { ...input.faults };
 			this.faults.configure(this.cfg.faults);
 		}
+		if (input.webhookUrl !== undefined) this.webhooks.configure({ url: input.webhookUrl });
+		if (input.webhookEvents !== undefined) this.webhooks.configure({ events: input.webhookEvents });
+		if (input.webhookTimeoutMs !== undefined) this.webhooks.configure({ timeoutMs: input.webhookTimeoutMs });
 		return this.config();
 	}
 
@@ -345,6 +365,9 @@ class SandboxServer implements Sandbox {
 			expireTokensAtRequest: this.expireAt === null ? null : this.expireAt - this.authCount,
 			faults: this.faults.config,
 			secretLength: secret.length,
+			webhookUrl: this.webhooks.config().url,
+			webhookEvents: this.webhooks.config().events,
+			webhookTimeoutMs: this.webhooks.config().timeoutMs,
 		};
 	}
 
@@ -358,6 +381,7 @@ class SandboxServer implements Sandbox {
 	close(): Promise<void> {
 		for (const t of this.timers) clearTimeout(t);
 		this.timers.clear();
+		this.webhooks.close();
 		return new Promise((resolve, reject) => {
 			if (!this.server?.listening) return resolve();
 			this.server.close((err) => (err ? reject(err) : resolve()));

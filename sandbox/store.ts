@@ -2,6 +2,8 @@
  * The sandbox's "database": users, groups, messages with a seq per conversation, and the send status
  * the msg RPC keeps under the operationID header (openim-api.md §2.6). In memory, reset at will.
  */
+import { randomBytes } from 'node:crypto';
+
 import { SessionType } from '../openim/constants';
 import type {
 	SandboxGroup,
@@ -18,6 +20,25 @@ export const RoleLevel = { Owner: 100, Admin: 60, Member: 20 } as const;
 export const GroupStatus = { Ok: 0, BanChat: 1, Dismissed: 2, Muted: 3 } as const;
 /** /msg/check_msg_is_send_success status values (§2.6). */
 export const SendStatus = { NotFound: 0, Success: 2 } as const;
+
+/**
+ * One live connection of an online user, as the message gateway reports it to
+ * /user/get_users_online_status (§4). `token` is a session token: the real gateway hands it out, the
+ * node must strip it, so the sandbox fills in a JWT-shaped one that tests can look for.
+ */
+export interface OnlineConnection {
+	platformID: number;
+	connID: string;
+	isBackground: boolean;
+	token: string;
+}
+
+function fakeSessionToken(userID: string, platformID: number): string {
+	const part = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+	const now = Math.floor(Date.now() / 1000);
+	const claims = { UserID: userID, PlatformID: platformID, exp: now + 86400, nbf: now - 5, iat: now - 5 };
+	return `${part({ alg: 'HS256', typ: 'JWT' })}.${part(claims)}.${randomBytes(32).toString('base64url')}`;
+}
 
 /**
  * conversationID rules (§2.5, msgprocessor.GetConversationIDBySessionType): single `si_`, group `sg_`,
@@ -44,8 +65,11 @@ export class Store {
 	readonly messages: SandboxMessage[] = [];
 	private readonly seqs = new Map<string, number>();
 	private readonly sendStatus = new Map<string, number>();
+	/** Users connected to the (imaginary) message gateway, by userID; set through SeedUser.online. */
+	readonly online = new Map<string, OnlineConnection[]>();
 
 	upsertUser(seed: SeedUser, now = Date.now()): SandboxUser {
+		if (seed.online !== undefined) this.setOnline(seed.userID, seed.online);
 		const prev = this.users.get(seed.userID);
 		const user: SandboxUser = {
 			userID: seed.userID,
@@ -92,6 +116,23 @@ export class Store {
 		return group;
 	}
 
+	/** Connects `userID` from these platforms (one connection each), or takes it offline with []. */
+	setOnline(userID: string, platformIDs: number[]): void {
+		if (platformIDs.length === 0) {
+			this.online.delete(userID);
+			return;
+		}
+		this.online.set(
+			userID,
+			platformIDs.map((platformID) => ({
+				platformID,
+				connID: randomBytes(16).toString('hex'),
+				isBackground: false,
+				token: fakeSessionToken(userID, platformID),
+			})),
+		);
+	}
+
 	nextSeq(conversationID: string): number {
 		const seq = (this.seqs.get(conversationID) ?? 0) + 1;
 		this.seqs.set(conversationID, seq);
@@ -121,5 +162,6 @@ export class Store {
 		this.messages.length = 0;
 		this.seqs.clear();
 		this.sendStatus.clear();
+		this.online.clear();
 	}
 }

@@ -1,3 +1,5 @@
+import type { AfterEvent, WebhookStats } from './webhooks';
+
 /**
  * Shapes shared by the sandbox modules and the tests that drive it in process.
  * OpenIM's own wire shapes live in ../openim/wire.ts; these are the sandbox's (control plane, store).
@@ -16,8 +18,11 @@ export interface SandboxUser {
 	globalRecvMsgOpt: number;
 }
 
-/** Input for seeding: only userID is required. */
-export type SeedUser = Partial<SandboxUser> & { userID: string };
+/**
+ * Input for seeding: only userID is required. `online` (sandbox only) lists the platform IDs the
+ * user is connected from, for /user/get_users_online_status; `[]` takes the user offline.
+ */
+export type SeedUser = Partial<SandboxUser> & { userID: string; online?: number[] };
 
 export interface SandboxGroupMember {
 	userID: string;
@@ -90,6 +95,8 @@ export interface SandboxMessage {
 	via: string;
 	/** Users whose inbox shows it (recvID, or the group's members at send time). */
 	recipients: string[];
+	/** Set by /msg/revoke_msg (RevokeModel): who recalled it, when. Absent while not recalled. */
+	revoked?: { userID: string; nickname: string; role: number; time: number; revokerUserID: string };
 }
 
 export type FaultKind = 'http500' | 'http429' | 'resetBefore' | 'resetAfter' | 'stall';
@@ -135,6 +142,12 @@ export interface SandboxConfig {
 
 /** What `configure()` accepts. */
 export interface SandboxConfigInput {
+	/** webhooks.yml `url`: after-callbacks go to `{webhookUrl}/{callbackCommand}` (null: off; sandbox/webhooks.ts). */
+	webhookUrl?: string | null;
+	/** Enabled after-events by webhooks.yml key, e.g. ['afterSendSingleMsg'] (null: all). */
+	webhookEvents?: AfterEvent[] | null;
+	/** Per-callback timeout in ms (default 5000, webhooks.yml's `timeout: 5`). */
+	webhookTimeoutMs?: number;
 	secret?: string;
 	tokenLifetimeSeconds?: number;
 	/** The Nth authenticated request from now answers 1501 for every token issued before it. */
@@ -191,4 +204,6 @@ export interface SandboxStats {
 		byOperationID: DuplicateEntry[];
 		byPayload: DuplicateEntry[];
 	};
+	/** After-callbacks (sandbox/webhooks.ts); always set by the sandbox's stats(). */
+	webhooks?: WebhookStats;
 }

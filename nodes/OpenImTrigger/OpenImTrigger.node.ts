@@ -10,7 +10,7 @@ import type {
 } from 'n8n-workflow';
 
 import { ipAllowed, parseAllowList, parseIdList, secretSegmentProblem } from './access';
-import { EVENTS_BY_COMMAND, mapEvent, OPENIM_ACK, OPENIM_EVENTS } from './events';
+import { EVENTS_BY_COMMAND, EVENTS_BY_VALUE, mapEvent, OPENIM_ACK, OPENIM_EVENTS } from './events';
 import type { OpenImEvent } from './events';
 
 /** msgFrom of messages sent through the admin REST API (constant.SysMsgType). */
@@ -56,9 +56,10 @@ export class OpenImTrigger implements INodeType {
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'openImApi', required: false }],
+		// The single-message webhook first: its URL is the one the editor shows.
 		webhooks: [
-			OPENIM_EVENTS.find((event) => event.value === 'singleMessageSent') as OpenImEvent,
-			...OPENIM_EVENTS.filter((event) => event.value !== 'singleMessageSent'),
+			EVENTS_BY_VALUE.singleMessageSent,
+			...OPENIM_EVENTS.filter((event) => event !== EVENTS_BY_VALUE.singleMessageSent),
 		].map(eventWebhook),
 		eventTriggerDescription: 'Waiting for OpenIM to call the test URL',
 		activationMessage:

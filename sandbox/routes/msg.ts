@@ -275,9 +275,146 @@ function getServerTime(ctx: RouteContext) {
 	return { data: { serverTime: Date.now() } };
 }
 
+/* ---------- recall: search_msg + revoke_msg (§2.5) ---------- */
+
+/** MsgStatusSendSuccess: every stored message. */
+const MSG_STATUS_SEND_SUCCESS = 2;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** time.Parse(time.DateOnly, s): UTC midnight in ms, or undefined for anything else (2024-02-30 too). */
+function parseDateOnly(s: string): number | undefined {
+	const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+	if (!m) return undefined;
+	const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+	const t = Date.UTC(year, month - 1, day);
+	const d = new Date(t);
+	if (d.getUTCFullYear() !== year || d.getUTCMonth() !== month - 1 || d.getUTCDate() !== day) return undefined;
+	return t;
+}
+
+/** SearchMessage's ChatLog: the MsgData fields copied over, names and group details filled in (sync_msg.go). */
+function chatLog(ctx: RouteContext, m: SandboxMessage): wire.ChatLog {
+	const { users, groups } = ctx.state.store;
+	const log: wire.ChatLog = {
+		serverMsgID: m.serverMsgID,
+		clientMsgID: m.clientMsgID,
+		sendID: m.sendID,
+		recvID: m.recvID,
+		groupID: m.groupID,
+		recvNickname: '',
+		senderPlatformID: m.senderPlatformID,
+		senderNickname: m.senderNickname || (users.get(m.sendID)?.nickname ?? ''),
+		senderFaceURL: m.senderFaceURL,
+		groupName: '',
+		sessionType: m.sessionType,
+		msgFrom: m.msgFrom,
+		contentType: m.contentType,
+		content: m.storedContent,
+		status: MSG_STATUS_SEND_SUCCESS,
+		sendTime: m.sendTime,
+		createTime: m.createTime,
+		ex: m.ex,
+		groupFaceURL: '',
+		groupMemberCount: 0,
+		seq: m.seq,
+		groupOwner: '',
+		groupType: 0,
+	};
+	if (m.sessionType === SessionType.Single) log.recvNickname = users.get(m.recvID)?.nickname ?? '';
+	const group = m.sessionType === SessionType.Group ? groups.get(m.groupID) : undefined;
+	if (group) {
+		// (sic) the server puts the group's face URL into senderFaceURL
+		log.senderFaceURL = group.faceURL;
+		log.groupMemberCount = group.members.length;
+		log.recvID = group.groupID;
+		log.groupName = group.groupName;
+		log.groupOwner = group.ownerUserID;
+		log.groupType = group.groupType;
+	}
+	return log;
+}
+
+/**
+ * /msg/search_msg (MsgMgo.searchMessage, 3.8.x): only `si_`/`sg_` conversations — OA notifications
+ * (`sn_`) are never found ("Findings"). Filters: recvID matches recvID or groupID, sendID, contentType,
+ * sessionType (0/empty: any), sendTime a UTC day. Any valid token; no Check().
+ */
+function searchMsg(ctx: RouteContext) {
+	const req = a2rBody(ctx, { goName: 'msg.SearchMessageReq', schema: wire.SearchMsgReq });
+	requireAuth(ctx);
+	let day: number | undefined;
+	if (req.sendTime !== '') {
+		day = parseDateOnly(req.sendTime);
+		if (day === undefined) throw argsError(`invalid sendTime, req=${req.sendTime}, format=2006-01-02`);
+	}
+	const found = ctx.state.store.messages.filter(
+		(m) =>
+			m.seq > 0 &&
+			/^s[gi]_/.test(m.conversationID) &&
+			(req.recvID === '' || m.recvID === req.recvID || m.groupID === req.recvID) &&
+			(req.sendID === '' || m.sendID === req.sendID) &&
+			(req.contentType === 0 || m.contentType === req.contentType) &&
+			(req.sessionType === 0 || m.sessionType === req.sessionType) &&
+			(day === undefined || (m.sendTime >= day && m.sendTime < day + DAY_MS)),
+	);
+	const { pageNumber, showNumber } = req.pagination ?? { pageNumber: 0, showNumber: 0 };
+	const skip = Math.max(0, (pageNumber - 1) * showNumber);
+	const page = showNumber > 0 ? found.slice(skip, skip + showNumber) : [];
+	const chatLogs = page.map((m) => ({ chatLog: chatLog(ctx, m), isRevoked: Boolean(m.revoked) }));
+	return { data: { chatLogs: chatLogs.length ? chatLogs : null, chatLogsNum: found.length } };
+}
+
+/**
+ * /msg/revoke_msg (internal/rpc/msg/revoke.go): Check() → access (admin, or the token's own userID) →
+ * userID must exist (1004) → the message by conversationID + seq (1004 `msg not found`) → 1404 if it was
+ * recalled before. Admins may recall anything, also in `sn_` conversations; others follow the sender /
+ * group-role rules. The message is marked `revoked` (inbox and search show it). Not modelled: the 2101
+ * MsgRevokeNotification the server sends into the conversation. No `data` on success.
+ */
+function revokeMsg(ctx: RouteContext) {
+	const req = a2rBody(ctx, { goName: 'msg.RevokeMsgReq', schema: wire.RevokeMsgReq }, (r) => {
+		if (r.conversationID === '') return 'conversationID is empty';
+		if (r.seq < 1) return 'seq is invalid';
+		if (r.userID === '') return 'userID is empty';
+		return undefined;
+	});
+	const auth = requireAuth(ctx);
+	if (!auth.isAdmin && auth.userID !== req.userID) throw noPermission(`ownerUserID ${req.userID}`);
+	const { store } = ctx.state;
+	const user = store.users.get(req.userID);
+	if (!user) throw notFound('record not found');
+	const msg = store.messages.find((m) => m.conversationID === req.conversationID && m.seq === req.seq);
+	if (!msg) throw notFound('msg not found');
+	if (msg.revoked) throw new ApiError(ErrCode.MsgAlreadyRevoke, 'msg already revoke');
+	let role = 0;
+	if (!auth.isAdmin) {
+		if (msg.sessionType === SessionType.Single) {
+			if (msg.sendID !== auth.userID) throw noPermission(`ownerUserID ${msg.sendID}`);
+			role = user.appMangerLevel;
+		} else if (msg.sessionType === SessionType.Group) {
+			const members = store.groups.get(msg.groupID)?.members ?? [];
+			const me = members.find((m) => m.userID === req.userID);
+			if (req.userID !== msg.sendID) {
+				const sender = members.find((m) => m.userID === msg.sendID);
+				const allowed =
+					me?.roleLevel === RoleLevel.Owner ||
+					(me?.roleLevel === RoleLevel.Admin && (!sender || sender.roleLevel === RoleLevel.Member));
+				if (!allowed) throw noPermission('no permission');
+			}
+			role = me?.roleLevel ?? 0;
+		} else {
+			throw new ApiError(ErrCode.ServerInternal, `msg sessionType not supported, sessionType=${msg.sessionType}`);
+		}
+	}
+	msg.revoked = { userID: req.userID, nickname: user.nickname, role, time: Date.now(), revokerUserID: auth.userID };
+	return {};
+}
+
 export const msgRoutes: RouteTable = {
 	[OpenImPath.SendMsg]: sendMsg,
 	[OpenImPath.BatchSendMsg]: batchSendMsg,
 	[OpenImPath.CheckMsgIsSendSuccess]: checkMsgIsSendSuccess,
 	[OpenImPath.GetServerTime]: getServerTime,
+	[OpenImPath.SearchMsg]: searchMsg,
+	[OpenImPath.RevokeMsg]: revokeMsg,
 };

@@ -4,13 +4,14 @@
  */
 import { randomInt } from 'node:crypto';
 
-import { AppManagerLevel, ErrCode } from '../../openim/constants';
+import { AppManagerLevel, ErrCode, OnlineStatus } from '../../openim/constants';
 import * as wire from '../../openim/wire';
 import { parseGoJson, matchField } from '../gojson';
 import {
 	a2rBody,
 	ApiError,
 	argsError,
+	bindJSON,
 	paginate,
 	paginationProblem,
 	requireAdmin,
@@ -224,6 +225,34 @@ function searchNotificationAccount(ctx: RouteContext) {
 	return { data: toResp(all) };
 }
 
+/**
+ * The API asks every message gateway (internal/api/user.go GetUsersOnlineStatus): one entry per
+ * requested ID in request order, offline ones with `detailPlatformStatus: null`. No existence check.
+ * The gateway answers 1002 `only app manager` to non-admin tokens. The body is read with gin's
+ * BindJSON and its raw error passed on: HTTP 400 with errCode 500 in the body (§5.2).
+ */
+function getUsersOnlineStatus(ctx: RouteContext) {
+	let req: wire.GetUsersOnlineStatusReq;
+	try {
+		req = bindJSON(ctx, { goName: 'msggateway.GetUsersOnlineStatusReq', schema: wire.GetUsersOnlineStatusReq }, () => []);
+	} catch (e) {
+		// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- an OpenIM answer (dev tooling, not shipped)
+		if (e instanceof ApiError && e.httpStatus === 400) throw new ApiError(ErrCode.ServerInternal, e.errDlt, 400);
+		// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- as above
+		throw e;
+	}
+	requireAdmin(ctx, 'only app manager');
+	const { online } = ctx.state.store;
+	const result = (req.userIDs ?? []).map((userID) => {
+		const conns = online.get(userID) ?? [];
+		return conns.length > 0
+			? { userID, status: OnlineStatus.Online, detailPlatformStatus: conns.map((c) => ({ ...c })) }
+			: { userID, status: OnlineStatus.Offline, detailPlatformStatus: null };
+	});
+	// A nil slice in `data`: Go writes null (the interface is not nil, so omitempty keeps it).
+	return { data: result.length > 0 ? result : null };
+}
+
 export const userRoutes: RouteTable = {
 	[OpenImPath.AccountCheck]: accountCheck,
 	[OpenImPath.GetUsersInfo]: getUsersInfo,
@@ -233,4 +262,5 @@ export const userRoutes: RouteTable = {
 	[OpenImPath.AddNotificationAccount]: addNotificationAccount,
 	[OpenImPath.UpdateNotificationAccount]: updateNotificationAccount,
 	[OpenImPath.SearchNotificationAccount]: searchNotificationAccount,
+	[OpenImPath.GetUsersOnlineStatus]: getUsersOnlineStatus,
 };

@@ -324,12 +324,14 @@ describe.each(selectedVersions())('n8n %s editor: OpenIM Notify in the browser',
 		await modal.getByRole('button', { name: 'Close this dialog' }).click();
 		await modal.waitFor({ state: 'hidden' });
 
-		// The credential is on the node: the Sender list comes from its Sender IDs (first = default).
+		// The credential is on the node: the Sender list comes from its Sender IDs; the empty default
+		// ("the first sender ID") is an option too, so the untouched field is not flagged.
 		const sender = ndv.getByTestId('parameter-input-sendID');
 		await sender.click();
 		const options = page.getByRole('option').filter({ visible: true });
-		await options.filter({ hasText: 'hr_bot (default)' }).waitFor();
-		expect(await options.allInnerTexts()).toEqual(['hr_bot (default)', 'imAdmin']);
+		await options.filter({ hasText: 'Default (hr_bot)' }).waitFor();
+		expect(await options.allInnerTexts()).toEqual(['Default (hr_bot)', 'hr_bot', 'imAdmin']);
+		expect(await ndv.getByText('is not supported').count()).toBe(0);
 		await sender.click();
 		await options.first().waitFor({ state: 'hidden' });
 	});

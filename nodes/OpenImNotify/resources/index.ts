@@ -2,6 +2,8 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties, INodePrope
 
 import { messageDescription, messageOperations } from './message';
 import { notificationDescription, notificationOperations } from './notification';
+import { notificationAccountDescription, notificationAccountOperations } from './notificationAccount';
+import { userDescription, userOperations } from './user';
 
 export type Operation = (this: IExecuteFunctions) => Promise<INodeExecutionData[]>;
 
@@ -20,6 +22,20 @@ const resources: Array<{
 		option: { name: 'Message', value: 'message', description: 'Chat messages to users and groups' },
 		properties: messageDescription,
 		operations: messageOperations,
+	},
+	{
+		option: {
+			name: 'Notification Account',
+			value: 'notificationAccount',
+			description: 'Official accounts that send work notifications',
+		},
+		properties: notificationAccountDescription,
+		operations: notificationAccountOperations,
+	},
+	{
+		option: { name: 'User', value: 'user', description: 'OpenIM user accounts' },
+		properties: userDescription,
+		operations: userOperations,
 	},
 ];
 

@@ -1,5 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import * as recall from './recall';
 import * as send from './send';
 
 const showOnlyForMessages = { resource: ['message'] };
@@ -13,6 +14,12 @@ export const messageDescription: INodeProperties[] = [
 		displayOptions: { show: showOnlyForMessages },
 		options: [
 			{
+				name: 'Recall',
+				value: 'recall',
+				action: 'Recall a message',
+				description: 'Recall (revoke) a sent message by its client message ID',
+			},
+			{
 				name: 'Send',
 				value: 'send',
 				action: 'Send a message',
@@ -22,6 +29,7 @@ export const messageDescription: INodeProperties[] = [
 		default: 'send',
 	},
 	...send.description,
+	...recall.description,
 ];
 
-export const messageOperations = { send: send.execute };
+export const messageOperations = { recall: recall.execute, send: send.execute };
