@@ -37,6 +37,7 @@ const BASE_FIELDS = [
 	'resource',
 	'operation',
 	'sendID',
+	'recipientMode',
 	'recvID',
 	'notificationName',
 	'text',
