@@ -32,7 +32,7 @@ describe.each(selectedVersions())('n8n %s: OpenIM Notify installed as a communit
 		n8n = await createN8nInstance(version);
 		cred.data.baseUrl = sandbox.url;
 		await n8n.importCredentials([cred]);
-		await n8n.importWorkflow([example('oa-onboarding-notification'), example('holiday-announcement')]);
+		await n8n.importWorkflow([example('oa-onboarding-notification'), example('holiday-announcement'), example('weekly-hr-announcement')]);
 	});
 
 	afterAll(async () => {
@@ -84,6 +84,17 @@ describe.each(selectedVersions())('n8n %s: OpenIM Notify installed as a communit
 		// The token persisted by the first execution was reused: no fetch in the second.
 		expect((await sandbox.stats()).tokensIssued).toBe(0);
 		expect(tokensAfterFirst).toBeLessThanOrEqual(1);
+	});
+
+	it('runs the "Weekly HR announcement" example: one card to each listed user, one summary item', async () => {
+		const result = await n8n.execute('weeklyHrNotice01');
+		const [summary] = result.output('Announce to staff');
+		expect(summary).toMatchObject({ recipients: 4, delivered: 4, failed: 0, sendID: 'hr_bot' });
+		for (const userID of ['alice', 'bob', 'carol', 'dave']) {
+			const inbox = await sandbox.inbox(userID);
+			expect(inbox).toHaveLength(1);
+			expect(inbox[0].content).toMatchObject({ notificationType: 5, externalUrl: 'https://oa.example.com/hr/weekly' });
+		}
 	});
 
 	it('sends every mixType with exactly its media element', async () => {
