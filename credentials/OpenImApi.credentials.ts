@@ -1,10 +1,10 @@
 import type {
-	IAuthenticateGeneric,
 	ICredentialDataDecryptedObject,
 	ICredentialTestRequest,
 	ICredentialType,
 	IDataObject,
 	IHttpRequestHelper,
+	IHttpRequestOptions,
 	Icon,
 	INodeProperties,
 } from 'n8n-workflow';
@@ -28,8 +28,15 @@ const isEnvelope = (body: unknown): body is Envelope =>
 	typeof body === 'object' && body !== null && typeof (body as Envelope).errCode === 'number';
 
 /** The failures the "Test" button and the first request of a workflow explain in words. */
-function explain(baseUrl: string, userID: string, path: string, answer: Answer): string {
+function explain(baseUrl: string, userID: string, path: string, answer: Answer, version: string): string {
 	const { statusCode, body } = answer;
+	if (version === 'v2' && isEnvelope(body) && statusCode !== 200) {
+		// v2 errors: HTTP 400/500 with ad-hoc codes (openim-api.md §8).
+		if (body.errCode === 401 || /secret/i.test(body.errMsg ?? '')) {
+			return 'OpenIM v2: wrong secret (errCode 401). The secret is `secret` in OpenIM\'s config/config.yaml (default tuoyun).';
+		}
+		return `OpenIM v2 refused the token request on ${path} with HTTP ${statusCode}, errCode ${body.errCode}: ${body.errMsg ?? ''}`.trim();
+	}
 	if (!isEnvelope(body)) {
 		return `${baseUrl} is not an OpenIM API server: ${path} answered HTTP ${statusCode} without OpenIM's JSON envelope. Use the OpenIM API address (port 10002 by default), not the web, WebSocket (10001) or Chat (10008/10009) ports.`;
 	}
@@ -49,6 +56,11 @@ function unreachable(baseUrl: string, error: unknown): string {
 	const why = networkProblem(error) ?? 'no answer';
 	return `Cannot reach OpenIM at ${baseUrl}: ${why}. Check the API base URL and that n8n can reach the OpenIM API (port 10002 by default).`;
 }
+
+/** A v2 server answers a v3 body on /auth/user_token with HTTP 400 (binding: platform, operationID). */
+const looksLikeV2 = (answer: Answer): boolean => answer.statusCode === 400 && isEnvelope(answer.body) && answer.body.errCode === 400;
+
+const VERSION_LABEL: Record<string, string> = { 'v3.8': 'v3.8.1+', 'v3.0': 'v3.0–v3.8.0', v2: 'v2.x' };
 
 /** v3.8.1+ answers "header must have token" on the old route and vice versa (openim-api.md Findings). */
 const routeMissing = (answer: Answer): boolean =>
@@ -105,6 +117,20 @@ export class OpenImApi implements ICredentialType {
 				'Comma-separated accounts workflows may send as: notification accounts (appMangerLevel 3 or more) or admins. The node offers them in its Sender list and uses the first by default. Empty means the admin user ID.',
 		},
 		{
+			displayName: 'Server Version',
+			name: 'serverVersion',
+			type: 'options',
+			default: 'auto',
+			options: [
+				{ name: 'Auto-Detect', value: 'auto', description: 'Tries the v3.8.1+, v3.0–v3.8.0 and v2 token routes in turn' },
+				{ name: 'v3.8.1 or Later', value: 'v3.8' },
+				{ name: 'v3.0 to v3.8.0', value: 'v3.0' },
+				{ name: 'v2.x', value: 'v2', description: 'Send path /msg/manage_send_msg (v2.2+); no recipient check, no exactly-once check' },
+			],
+			description:
+				'OpenIM server generation; the token route, send path, text key and error shapes differ (README, "Server versions")',
+		},
+		{
 			displayName: 'Token',
 			name: 'token',
 			type: 'hidden',
@@ -142,30 +168,49 @@ export class OpenImApi implements ICredentialType {
 		};
 
 		// v3.8.1+: /auth/get_admin_token. v3.0–v3.8.0: /auth/user_token with platformID 10 (§1.4).
-		let path: string = Path.AdminSession;
-		let answer = await post(path, { secret, userID });
-		if (routeMissing(answer)) {
-			path = Path.UserSession;
-			answer = await post(path, { secret, platformID: PlatformID.Admin, userID });
+		// v2: /auth/user_token with `platform` and operationID in the body (§8).
+		const routes: Record<string, () => Promise<Answer>> = {
+			'v3.8': async () => await post(Path.AdminSession, { secret, userID }),
+			'v3.0': async () => await post(Path.UserSession, { secret, platformID: PlatformID.Admin, userID }),
+			v2: async () =>
+				await post(Path.UserSession, { secret, platform: PlatformID.Admin, userID, operationID: `n8n-token-${Date.now()}` }),
+		};
+		const setting = String(credentials.serverVersion ?? 'auto');
+		let version = setting in routes ? setting : 'v3.8';
+		let answer = await routes[version]();
+		if (!(setting in routes)) {
+			// Auto-detect: each generation answers the newer route in a recognisable way.
+			if (routeMissing(answer)) {
+				version = 'v3.0';
+				answer = await routes[version]();
+			}
+			if (version === 'v3.0' && (answer.statusCode === 404 || looksLikeV2(answer))) {
+				version = 'v2';
+				answer = await routes[version]();
+			}
 		}
 		if (isEnvelope(answer.body) && answer.body.errCode === 0 && answer.body.data?.token) {
 			return { token: answer.body.data.token };
 		}
-		throw new Error(explain(baseUrl, userID, path, answer));
+		const path = version === 'v3.8' ? Path.AdminSession : Path.UserSession;
+		const detected = setting in routes ? `OpenIM ${VERSION_LABEL[version]} (as set)` : `OpenIM ${VERSION_LABEL[version]} (detected)`;
+		throw new Error(`${explain(baseUrl, userID, path, answer, version)} [Server version: ${detected}]`);
 	}
 
-	authenticate: IAuthenticateGeneric = {
-		type: 'generic',
-		properties: {
-			headers: { token: '={{$credentials.token}}' },
-		},
-	};
+	/**
+	 * OpenIM's literal `token` header (§1.2). A function rather than a generic `={{$credentials.token}}`
+	 * header: n8n would evaluate that expression on every request, a large share of a send's cost.
+	 */
+	async authenticate(credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
+		return { ...requestOptions, headers: { ...requestOptions.headers, token: String(credentials.token ?? '') } };
+	}
 
 	// The token fetch above already proved URL, secret and admin ID; this proves the token works
 	// for an admin-only route.
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL: '={{$credentials.baseUrl.trim().replace(/\\/+$/, "")}}',
+			// v3 only: OpenIM v2 has no /user/account_check, so on v2 the test fails after a successful token fetch (README).
 			url: '/user/account_check',
 			method: 'POST',
 			headers: { operationID: 'n8n-credential-test' },

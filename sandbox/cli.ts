@@ -1,7 +1,7 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals, no-console -- dev tooling (process, console), not shipped in the package */
 /**
  * node build/sandbox/cli.js [--host 127.0.0.1] [--port 10002|0] [--secret openIM123]
- *                           [--token-lifetime <s>] [--seed default|none] [--verbose]
+ *                           [--token-lifetime <s>] [--seed default|none] [--generation v3.8|v3.0|v2] [--verbose]
  *
  * Prints `OpenIM sandbox ready at http://HOST:PORT` once listening (scripts wait for that line) and
  * stops cleanly on SIGTERM/SIGINT (docs/architecture.md, "Sandbox CLI and control plane").
@@ -11,7 +11,7 @@ import type { SandboxOptions } from './types';
 
 const USAGE =
 	'usage: cli.js [--host 127.0.0.1] [--port 10002|0] [--secret openIM123] [--token-lifetime <seconds>] ' +
-	'[--seed default|none] [--verbose]';
+	'[--seed default|none] [--generation v3.8|v3.0|v2] [--verbose]';
 
 export function parseArgs(argv: string[]): Partial<SandboxOptions> & { verbose?: boolean } {
 	const out: Partial<SandboxOptions> & { verbose?: boolean } = { port: 10002 };
@@ -46,6 +46,14 @@ export function parseArgs(argv: string[]): Partial<SandboxOptions> & { verbose?:
 				const seed = value();
 				if (seed !== 'default' && seed !== 'none') throw new Error(`--seed must be default or none, got ${seed}`);
 				out.seed = seed;
+				break;
+			}
+			case '--generation': {
+				const generation = value();
+				if (generation !== 'v3.8' && generation !== 'v3.0' && generation !== 'v2') {
+					throw new Error(`--generation must be v3.8, v3.0 or v2, got ${generation}`);
+				}
+				out.generation = generation;
 				break;
 			}
 			case '--verbose':

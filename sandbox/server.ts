@@ -29,7 +29,8 @@ import {
 	writeOptions,
 	type Envelope,
 } from './http';
-import { TOKEN_WHITELIST } from './paths';
+import { handleV2, rewriteV30Body, routesFor, whitelistFor, type Generation } from './generations';
+import { OpenImPath, TOKEN_WHITELIST } from './paths';
 import { authRoutes, parseToken } from './routes/auth';
 import { groupRoutes } from './routes/group';
 import { msgRoutes } from './routes/msg';
@@ -263,10 +264,17 @@ class SandboxServer implements Sandbox {
 		path: string,
 		body: string,
 	): Promise<{ status: number; envelope: Envelope } | 'not-found'> {
+		const generation: Generation = this.options.generation ?? 'v3.8';
+		if (generation === 'v2') {
+			// v2: no operationID/token middlewares; each handler binds its body (sandbox/generations.ts).
+			// v2 envelopes have no errDlt: written as they are.
+			const answer = await handleV2(this.state, path, body, header(req, Header.Token), ROUTES[OpenImPath.SendMsg]);
+			return answer as { status: number; envelope: Envelope } | 'not-found';
+		}
 		const operationID = header(req, Header.OperationID);
 		if (!operationID) throw argsError('header must have operationID');
 		const ctx: RouteContext = { path, body, operationID, state: this.state };
-		if (!TOKEN_WHITELIST.some((p) => path.startsWith(p))) {
+		if (!whitelistFor(generation, TOKEN_WHITELIST).some((p) => path.startsWith(p))) {
 			const token = header(req, Header.Token);
 			if (!token) throw argsError('header must have token');
 			this.authCount++;
@@ -282,8 +290,9 @@ class SandboxServer implements Sandbox {
 				isAdmin: this.cfg.adminUserIDs.includes(claims.userID),
 			};
 		}
-		const handler = ROUTES[path];
+		const handler = routesFor(generation, ROUTES)[path];
 		if (!handler) return 'not-found';
+		ctx.body = rewriteV30Body(generation, path, body);
 		// webhooks: what the handler stored, read synchronously so no other request interleaves.
 		const mark = webhookMark(this.store);
 		const pending = handler(ctx);

@@ -124,6 +124,11 @@ export class TokenRegistry {
 		return token;
 	}
 
+	/** Tracks a token signed elsewhere (v2 mode) for expireTokens / expireTokensAtRequest. */
+	track(token: string): void {
+		this.serials.set(token, this.nextSerial++);
+	}
+
 	registerUserToken(token: string, userID: string, platformID: number): void {
 		this.userTokens.set(token, { userID, platformID, state: 'normal' });
 	}

@@ -41,8 +41,12 @@ export class ItemInput {
 		throw this.error(label, problem, hint);
 	}
 
+	private readonly values = new Map<string, unknown>();
+
+	/** A parameter's value for this item, read from n8n once (reading resolves expressions: not free). */
 	raw(name: string, fallback?: unknown): unknown {
-		return this.ctx.getNodeParameter(name, this.itemIndex, fallback as never);
+		if (!this.values.has(name)) this.values.set(name, this.ctx.getNodeParameter(name, this.itemIndex, fallback as never));
+		return this.values.get(name);
 	}
 
 	text(name: string, label: string, rules: TextRules = {}, source: IDataObject | undefined = undefined): string {

@@ -19,6 +19,8 @@ export interface Recipients {
 	groupID?: string;
 	fanOut: FanOut;
 	outputMode: 'summary' | 'perRecipient';
+	/** Options → Verify Recipient Exists (default on). */
+	verify: boolean;
 }
 
 /** Form fields choosing who receives: one user, a list, a group's members or everyone. */
@@ -105,23 +107,22 @@ function listOfIDs(input: ItemInput, value: unknown): string[] {
 
 export function readRecipients(input: ItemInput): Recipients {
 	const mode = input.raw('recipientMode', 'user') as RecipientMode;
-	const fanOut = input.raw('fanOut', 'sendMsg') as FanOut;
-	const outputMode = input.raw('outputMode', 'summary') as Recipients['outputMode'];
+	const verify = (input.raw('options', {}) as IDataObject).verifyRecipient !== false;
+	const many = { fanOut: input.raw('fanOut', 'sendMsg') as FanOut, outputMode: input.raw('outputMode', 'summary') as Recipients['outputMode'], verify };
 	switch (mode) {
 		case 'userList':
-			return { mode, userIDs: listOfIDs(input, input.raw('recvIDs', '')), fanOut, outputMode };
+			return { mode, userIDs: listOfIDs(input, input.raw('recvIDs', '')), ...many };
 		case 'groupMembers':
 			return {
 				mode,
 				userIDs: [],
 				groupID: input.text('memberGroupID', 'Group ID', { required: true, singleLine: true, maxLength: 256 }),
-				fanOut,
-				outputMode,
+				...many,
 			};
 		case 'allUsers':
-			return { mode, userIDs: [], fanOut, outputMode };
+			return { mode, userIDs: [], ...many };
 		default:
-			return { mode: 'user', userIDs: [input.locator('recvID', 'Recipient')], fanOut: 'sendMsg', outputMode: 'summary' };
+			return { mode: 'user', userIDs: [input.locator('recvID', 'Recipient')], fanOut: 'sendMsg', outputMode: 'summary', verify };
 	}
 }
 
@@ -178,7 +179,8 @@ async function deliverToMany(
 	fanOut: FanOut,
 	itemIndex: number,
 ): Promise<RecipientResult[]> {
-	if (fanOut === 'batchSendMsg') {
+	// v2's batch endpoint has another request and answer shape: there, send one by one.
+	if (fanOut === 'batchSendMsg' && (await client.profile()).batchSend) {
 		const operationID = newOperationID();
 		// batch_send_msg is send_msg without recvID (§2.3).
 		const body = { ...request };
@@ -240,10 +242,10 @@ export async function verifyRecipients(
 ): Promise<Map<number, Error>> {
 	const failed = new Map<number, Error>();
 	const ids = (job: RecipientJob) => job.prepared.recipients?.userIDs ?? [];
-	const verify = jobs.filter(
-		(job) => ids(job).length > 0 && (ctx.getNodeParameter('options', job.itemIndex, {}) as IDataObject).verifyRecipient !== false,
-	);
+	const verify = jobs.filter((job) => ids(job).length > 0 && job.prepared.recipients?.verify);
 	if (verify.length === 0) return failed;
+	// OpenIM v2 has no /user/account_check: recipients cannot be verified there (README, "Server versions").
+	if (!(await directory.canVerify())) return failed;
 	const missing = await directory.unregistered(verify.flatMap(ids));
 	for (const job of verify) {
 		const unknown = ids(job).filter((id) => missing.has(id));

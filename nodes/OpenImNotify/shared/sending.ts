@@ -20,6 +20,9 @@ export interface BuiltSend {
 	recipients?: Recipients;
 }
 
+const V2_NOTE =
+	'OpenIM v2: recipients were not checked (no /user/account_check) and a send whose answer is lost is not retried (no /msg/check_msg_is_send_success).';
+
 /** The output item of one send; a send confirmed after a lost answer has no message IDs. */
 function sendResult(data: SendMsgResp | ConfirmedSend, request: SendMsgReq, operationID: string): IDataObject {
 	const ids =
@@ -69,7 +72,10 @@ export async function runSends(
 				itemIndex,
 				send: true,
 			});
-			return sendResult(data, request, operationID);
+			const result = sendResult(data, request, operationID);
+			const profile = await client.profile();
+			if (profile.generation !== 'v2') return result;
+			return { ...result, serverVersion: profile.label, note: V2_NOTE };
 		},
 	});
 }

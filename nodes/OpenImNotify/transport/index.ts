@@ -14,6 +14,10 @@ import type { ApiEnvelope, CheckMsgIsSendSuccessResp } from '../../../openim/wir
 import { describeEnvelopeError, networkCode, networkProblem, redact, toNodeApiError } from './errors';
 import type { OpenImFailure } from './errors';
 import { isTokenFresh } from './token';
+import { adaptRequest, resolveProfile } from './versions';
+import type { ServerProfile } from './versions';
+
+export type { ServerProfile } from './versions';
 
 export const CREDENTIAL_TYPE = 'openImApi';
 
@@ -69,6 +73,17 @@ interface Failure {
 	error: NodeApiError;
 	retry: Retry;
 	retryAfterMs?: number;
+}
+
+/**
+ * 1501–1507 with HTTP 200 (v3). v2 answers a bad token with HTTP 400 and errCode 500, its text
+ * saying `GetUserIDFromToken failed` (§8 "Errors").
+ */
+function isTokenError(response: FullResponse, profile: ServerProfile): boolean {
+	const body = response.body;
+	if (!isEnvelope(body)) return false;
+	if (isTokenErrCode(body.errCode)) return true;
+	return profile.generation === 'v2' && response.statusCode === 400 && /GetUserIDFromToken failed/.test(body.errMsg ?? '');
 }
 
 export const newOperationID = (): string => `n8n-${randomUUID()}`;
@@ -177,13 +192,27 @@ export class OpenImClient {
 				if (!('error' in outcome)) return outcome.data as T;
 			}
 			const failure: Failure = outcome;
-			const unsafe = failure.retry === 'ambiguous' && options.idempotent === false;
+			// Without /msg/check_msg_is_send_success (v2) a send whose fate is unknown is not repeated.
+			const uncheckable = options.send === true && !(await this.profileNow()).sendStatusCheck;
+			const unsafe = failure.retry === 'ambiguous' && (options.idempotent === false || uncheckable);
 			if (failure.retry === 'no' || unsafe || attempt >= this.options.maxRetries || this.cancelled()) throw failure.error;
 			ambiguous ||= failure.retry === 'ambiguous';
 			this.retries++;
 			await sleep(this.backoff(attempt, failure.retryAfterMs));
 			if (this.cancelled()) throw failure.error;
 		}
+	}
+
+	/**
+	 * The server generation this client talks to: the credential's "Server Version", or, for
+	 * auto-detect, read from the admin token (fetched first when there is none yet).
+	 */
+	async profile(): Promise<ServerProfile> {
+		const creds = await this.loadCredentials();
+		if (creds.serverVersion === undefined || creds.serverVersion === 'auto') {
+			if (!isTokenFresh(creds.token)) await this.refresh(creds.token as string);
+		}
+		return resolveProfile(creds.serverVersion, creds.token);
 	}
 
 	/** Secrets that must never appear in output, errors or logs. */
@@ -224,16 +253,24 @@ export class OpenImClient {
 		try {
 			if (!isTokenFresh(creds.token)) await this.refresh(creds.token as string);
 			const usedToken = creds.token as string;
-			let response = await this.send(path, body, operationID);
-			if (isEnvelope(response.body) && isTokenErrCode(response.body.errCode)) {
-				// OpenIM answers token errors with HTTP 200, so n8n's refresh-on-401 never fires: do it here, once.
+			const profile = resolveProfile(creds.serverVersion, creds.token);
+			const wire = adaptRequest(profile, path, body, operationID);
+			let response = await this.send(wire.path, wire.body as IDataObject, operationID);
+			if (isTokenError(response, profile)) {
+				// OpenIM answers token errors with HTTP 200 (v2: 400), so n8n's refresh-on-401 never fires: do it here, once.
 				await this.refresh(usedToken);
-				response = await this.send(path, body, operationID);
+				response = await this.send(wire.path, wire.body as IDataObject, operationID);
 			}
-			return this.interpret(path, response, itemIndex);
+			return this.interpret(wire.path, response, itemIndex, profile);
 		} catch (error) {
 			return this.transportFailure(path, error, itemIndex);
 		}
+	}
+
+	/** The profile from what is known now, without fetching a token. */
+	private async profileNow(): Promise<ServerProfile> {
+		const creds = await this.loadCredentials();
+		return resolveProfile(creds.serverVersion, creds.token);
 	}
 
 	private loadCredentials(): Promise<ICredentialDataDecryptedObject> {
@@ -261,6 +298,8 @@ export class OpenImClient {
 			const response = await this.send(Path.GetServerTime, {}, newOperationID());
 			this.tokenFetches++;
 			if (typeof creds.token === 'string' && creds.token) this.seenTokens.add(creds.token);
+			// v2 has no get_server_time: the 404 after a successful token fetch is expected there.
+			if (response.statusCode === 404 && resolveProfile(creds.serverVersion, creds.token).generation === 'v2') return;
 			const outcome = this.interpret(Path.GetServerTime, response);
 			if ('error' in outcome) throw outcome.error;
 		})();
@@ -332,7 +371,12 @@ export class OpenImClient {
 		})) as FullResponse;
 	}
 
-	private interpret(path: string, response: FullResponse, itemIndex?: number): { data: unknown } | Failure {
+	private interpret(
+		path: string,
+		response: FullResponse,
+		itemIndex?: number,
+		profile?: ServerProfile,
+	): { data: unknown } | Failure {
 		const { body, statusCode } = response;
 		const node = this.ctx.getNode();
 		if (isEnvelope(body)) {
@@ -350,8 +394,9 @@ export class OpenImClient {
 				path,
 				httpStatus: statusCode,
 				message: `OpenIM has no endpoint ${path} at this URL (HTTP 404)`,
-				description:
-					'Check the API base URL in the OpenIM API credential: it is the OpenIM API port (10002 by default), not the WebSocket (10001) or Chat (10008/10009) ports, plus any reverse-proxy prefix.',
+				description: profile?.generation === 'v2'
+					? `This is an OpenIM ${profile.label} server (per the credential's Server Version or its token): it has no ${path}. This operation needs OpenIM v3.`
+					: 'Check the API base URL in the OpenIM API credential: it is the OpenIM API port (10002 by default), not the WebSocket (10001) or Chat (10008/10009) ports, plus any reverse-proxy prefix.',
 			};
 		} else if (statusCode === 429 || statusCode >= 500) {
 			// A proxy or a panic answered: the server may or may not have processed it.

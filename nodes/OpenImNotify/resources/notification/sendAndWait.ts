@@ -178,7 +178,18 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	});
 
 	const failed = await verifyRecipients(this, directory, [
-		{ itemIndex: 0, prepared: { recipients: { mode: 'user', userIDs: [recvID], fanOut: 'sendMsg', outputMode: 'summary' } } },
+		{
+			itemIndex: 0,
+			prepared: {
+				recipients: {
+					mode: 'user',
+					userIDs: [recvID],
+					fanOut: 'sendMsg',
+					outputMode: 'summary',
+					verify: (input.raw('options', {}) as IDataObject).verifyRecipient !== false,
+				},
+			},
+		},
 	], 'notification');
 	if (failed.size > 0) throw failed.get(0);
 

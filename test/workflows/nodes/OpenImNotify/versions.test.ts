@@ -1,0 +1,132 @@
+/**
+ * Credential "Server Version" (issue #3): a notification and a text message end to end against the
+ * sandbox in each generation (v3.8.1+, v3.0–v3.8.0 as v3.2, v2.2+), auto-detected and set explicitly.
+ */
+import type { INodeParameters } from 'n8n-workflow';
+
+import { CREDENTIAL_ID, NOTIFY, notification, openImTestContext } from '../../openim-fixtures';
+import type { OpenImTestContext } from '../../openim-fixtures';
+
+const textMessage = (overrides: INodeParameters = {}): INodeParameters => ({
+	resource: 'message',
+	operation: 'send',
+	sendID: 'imAdmin',
+	sessionType: 1,
+	recipientMode: 'user',
+	recvID: { __rl: true, mode: 'id', value: '={{ $json.userID }}' },
+	contentType: 101,
+	messageText: 'Build #42 failed',
+	options: {},
+	...overrides,
+});
+
+const GENERATIONS = [
+	{ generation: 'v3.8', explicit: 'v3.8' },
+	{ generation: 'v3.0', explicit: 'v3.0' },
+	{ generation: 'v2', explicit: 'v2' },
+] as const;
+
+describe.each(GENERATIONS)('OpenIM $generation sandbox', ({ generation, explicit }) => {
+	let ctx: OpenImTestContext;
+	beforeAll(async () => {
+		ctx = await openImTestContext({ generation });
+	});
+	afterAll(async () => {
+		await ctx.sandbox.close();
+	});
+
+	describe.each(['auto', explicit])('serverVersion %s', (serverVersion) => {
+		beforeEach(() => {
+			ctx.sandbox.reset('default');
+			ctx.store.seed({ [CREDENTIAL_ID]: { type: 'openImApi', name: 'OpenIM sandbox', data: ctx.credentialData({ serverVersion }) } });
+		});
+
+		it('sends an OA notification', async () => {
+			const result = await ctx.run([{ userID: 'alice' }], notification());
+			expect(result.error).toBeUndefined();
+			const [stored] = ctx.sandbox.inbox('alice');
+			expect(stored).toMatchObject({ sendID: 'hr_bot', recvID: 'alice', contentType: 1400, sessionType: 4 });
+			const out = result.json(NOTIFY)[0];
+			expect(out).toMatchObject({ delivered: true, recvID: 'alice', serverMsgID: stored.serverMsgID });
+			if (generation === 'v2') expect(out).toMatchObject({ serverVersion: 'v2.x' });
+			else expect(out.serverVersion).toBeUndefined();
+		});
+
+		it('sends a text message with the text key this generation reads', async () => {
+			const result = await ctx.run([{ userID: 'bob' }], textMessage());
+			if (generation === 'v3.0' && serverVersion === 'auto') {
+				// auto cannot tell v3.0–v3.2 (text) from v3.3+ (content) by the token: the explicit setting is needed.
+				expect(result.error?.message).toContain('errCode 500');
+				return;
+			}
+			expect(result.error).toBeUndefined();
+			const [stored] = ctx.sandbox.inbox('bob');
+			expect(stored).toMatchObject({ sendID: 'imAdmin', recvID: 'bob', contentType: 101 });
+			// v3.0 and v2 modes store the text normalised to {content}; v3.8 stores the map as sent.
+			expect(stored.content).toMatchObject({ content: 'Build #42 failed' });
+			if (generation === 'v3.8') expect(stored.content).toEqual({ content: 'Build #42 failed' });
+		});
+	});
+});
+
+describe('wrong settings and v2 limits', () => {
+	let v2: OpenImTestContext;
+	let v30: OpenImTestContext;
+	beforeAll(async () => {
+		[v2, v30] = await Promise.all([openImTestContext({ generation: 'v2' }), openImTestContext({ generation: 'v3.0' })]);
+	});
+	afterAll(async () => {
+		await Promise.all([v2.sandbox.close(), v30.sandbox.close()]);
+	});
+
+	it('v3.8.1+ chosen for a v3.0 server: the token fetch fails and names the version', async () => {
+		v30.store.seed({ [CREDENTIAL_ID]: { type: 'openImApi', name: 'OpenIM sandbox', data: v30.credentialData({ serverVersion: 'v3.8' }) } });
+		const result = await v30.run([{ userID: 'bob' }], textMessage());
+		expect(result.error?.message).toContain('Server version: OpenIM v3.8.1+ (as set)');
+	});
+
+	it('v3.8.1+ text shape on a v3.2 server is refused by its validator', async () => {
+		const token = await (async () => {
+			const res = await fetch(`${v30.sandbox.url}/auth/user_token`, {
+				method: 'POST',
+				headers: { operationID: 'op1' },
+				body: JSON.stringify({ secret: 'openIM123', platformID: 10, userID: 'imAdmin' }),
+			});
+			return ((await res.json()) as { data: { token: string } }).data.token;
+		})();
+		const res = await fetch(`${v30.sandbox.url}/msg/send_msg`, {
+			method: 'POST',
+			headers: { operationID: 'op2', token },
+			body: JSON.stringify({ sendID: 'imAdmin', recvID: 'bob', senderPlatformID: 10, content: { content: 'x' }, contentType: 101, sessionType: 1 }),
+		});
+		expect(await res.json()).toMatchObject({ errCode: 500, errDlt: expect.stringContaining("'Text'") });
+	});
+
+	it('v2: a wrong secret is explained with the detected version', async () => {
+		v2.store.seed({ [CREDENTIAL_ID]: { type: 'openImApi', name: 'OpenIM sandbox', data: v2.credentialData({ secret: 'nope' }) } });
+		const result = await v2.run([{ userID: 'bob' }], textMessage());
+		expect(result.error?.message).toContain('wrong secret');
+		expect(result.error?.message).toContain('OpenIM v2.x (detected)');
+	});
+
+	it('v2: an unknown recipient is not pre-checked (no account_check); v2\'s HTTP 400 error surfaces', async () => {
+		v2.store.seed({ [CREDENTIAL_ID]: { type: 'openImApi', name: 'OpenIM sandbox', data: v2.credentialData() } });
+		const unknown = await v2.run([{ userID: 'nobody_here' }], textMessage());
+		// the v3.8 pipeline behind v2 mode answers 1004 for an unknown single-chat recvID → v2 errCode 404
+		expect(unknown.error?.message ?? '').not.toContain('not a registered OpenIM user');
+		expect(unknown.error?.message).toContain('errCode 404');
+	});
+
+	it('v2: fan-out by batch falls back to one send per recipient', async () => {
+		v2.store.seed({ [CREDENTIAL_ID]: { type: 'openImApi', name: 'OpenIM sandbox', data: v2.credentialData() } });
+		v2.sandbox.reset('default');
+		const result = await v2.run(
+			[{}],
+			textMessage({ recipientMode: 'userList', recvIDs: 'alice, bob', fanOut: 'batchSendMsg' }),
+		);
+		expect(result.error).toBeUndefined();
+		expect(v2.sandbox.inbox('alice')).toHaveLength(1);
+		expect(v2.sandbox.inbox('bob')).toHaveLength(1);
+		expect(v2.sandbox.stats().requests.byPath['/msg/batch_send_msg']).toBeUndefined();
+	});
+});
