@@ -18,9 +18,15 @@ export const senderField = (show: IDisplayOptions['show']): INodeProperties => (
 	displayOptions: { show },
 });
 
-export const recipientField = (show: IDisplayOptions['show'], description: string): INodeProperties => ({
-	displayName: 'Recipient',
-	name: 'recvID',
+/** A user picker: searchable list of regular users, or any ID typed or from an expression. */
+export const userLocator = (
+	name: string,
+	displayName: string,
+	show: IDisplayOptions['show'],
+	description: string,
+): INodeProperties => ({
+	displayName,
+	name,
 	type: 'resourceLocator',
 	default: { mode: 'list', value: '' },
 	required: true,
@@ -51,6 +57,9 @@ export const recipientField = (show: IDisplayOptions['show'], description: strin
 		},
 	],
 });
+
+export const recipientField = (show: IDisplayOptions['show'], description: string): INodeProperties =>
+	userLocator('recvID', 'Recipient', show, description);
 
 /** Options shared by every send: how the sender appears, delivery and push, and throughput. */
 const deliveryOptions: INodeProperties[] = [

@@ -3,43 +3,14 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { Path } from '../../../../openim/constants';
 import type { GetUsersInfoResp, UserInfo } from '../../../../openim/wire';
 import { ItemInput } from '../../shared/input';
-import { clientOptions } from '../../shared/fields';
+import { clientOptions, userLocator } from '../../shared/fields';
 import { runPerItem } from '../../shared/run';
 import { OpenImClient } from '../../transport';
 
 const show = { resource: ['user'], operation: ['get'] };
 
 export const description: INodeProperties[] = [
-	{
-		displayName: 'User',
-		name: 'user',
-		type: 'resourceLocator',
-		default: { mode: 'list', value: '' },
-		required: true,
-		description: 'The user to read (admins and notification accounts only by ID)',
-		displayOptions: { show },
-		modes: [
-			{
-				displayName: 'From List',
-				name: 'list',
-				type: 'list',
-				placeholder: 'Select a user...',
-				typeOptions: { searchListMethod: 'searchUsers', searchable: true },
-			},
-			{
-				displayName: 'By User ID',
-				name: 'id',
-				type: 'string',
-				placeholder: 'e.g. alice',
-				validation: [
-					{
-						type: 'regex',
-						properties: { regex: '^[^\\s]+$', errorMessage: 'An OpenIM user ID has no spaces' },
-					},
-				],
-			},
-		],
-	},
+	userLocator('user', 'User', show, 'The user to read (admins and notification accounts only by ID)'),
 ];
 
 /** get_users_info takes a list: one request per this many IDs. */
