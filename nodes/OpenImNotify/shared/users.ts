@@ -24,12 +24,16 @@ export class UserDirectory {
 	/** The subset of `userIDs` that is not registered. */
 	async unregistered(userIDs: string[]): Promise<Set<string>> {
 		const unknown = [...new Set(userIDs)].filter((id) => !this.registered.has(id));
-		for (let start = 0; start < unknown.length; start += CHECK_BATCH) {
-			const batch = unknown.slice(start, start + CHECK_BATCH);
-			const data = await this.client.call<AccountCheckResp>(Path.AccountCheck, { checkUserIDs: batch });
-			for (const id of batch) this.registered.set(id, false);
-			for (const result of data?.results ?? []) this.registered.set(result.userID, result.accountStatus === 1);
-		}
+		const batches: string[][] = [];
+		for (let start = 0; start < unknown.length; start += CHECK_BATCH) batches.push(unknown.slice(start, start + CHECK_BATCH));
+		// In parallel: the client's in-flight bound keeps this within Max Concurrent Requests.
+		await Promise.all(
+			batches.map(async (batch) => {
+				const data = await this.client.call<AccountCheckResp>(Path.AccountCheck, { checkUserIDs: batch });
+				for (const id of batch) this.registered.set(id, false);
+				for (const result of data?.results ?? []) this.registered.set(result.userID, result.accountStatus === 1);
+			}),
+		);
 		return new Set(userIDs.filter((id) => this.registered.get(id) === false));
 	}
 

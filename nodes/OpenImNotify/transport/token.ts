@@ -22,9 +22,13 @@ export function readTokenTimes(token: string): { issuedAt?: number; expiresAt?: 
 /** Refresh shortly before `exp`: five minutes, or a tenth of a shorter lifetime. */
 const MAX_MARGIN_MS = 5 * 60 * 1000;
 
+/** Every request asks about the same token: decode it once. */
+let lastDecoded: { token: string; times: ReturnType<typeof readTokenTimes> } | undefined;
+
 export function isTokenFresh(token: unknown, now = Date.now()): boolean {
 	if (typeof token !== 'string' || token === '') return false;
-	const { issuedAt, expiresAt } = readTokenTimes(token);
+	if (lastDecoded?.token !== token) lastDecoded = { token, times: readTokenTimes(token) };
+	const { issuedAt, expiresAt } = lastDecoded.times;
 	// Not a JWT we can read: use it until OpenIM says otherwise (1501–1507 triggers a refresh).
 	if (expiresAt === undefined) return true;
 	const lifetime = issuedAt !== undefined ? expiresAt - issuedAt : MAX_MARGIN_MS * 10;

@@ -75,8 +75,14 @@ function claimNames(token: unknown): string[] | undefined {
 	}
 }
 
-/** v2 admin tokens: `UID`/`Platform` claims (v3: `UserID`/`PlatformID`). */
-export const isV2Token = (token: unknown): boolean => claimNames(token)?.includes('UID') === true;
+/** v2 admin tokens: `UID`/`Platform` claims (v3: `UserID`/`PlatformID`). Decoded once per token. */
+let lastToken: { token: unknown; v2: boolean } | undefined;
+export function isV2Token(token: unknown): boolean {
+	if (lastToken === undefined || lastToken.token !== token) {
+		lastToken = { token, v2: claimNames(token)?.includes('UID') === true };
+	}
+	return lastToken.v2;
+}
 
 export function resolveProfile(setting: unknown, token: unknown): ServerProfile {
 	const chosen = serverVersionSetting(setting);
