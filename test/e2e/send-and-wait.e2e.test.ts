@@ -4,6 +4,7 @@
  * OpenIM Notify (sendAndWait) → No Operation. The card's link (from the sandbox inbox) is n8n's
  * signed resume URL: a link-preview bot must not resume it, a browser's Approve must.
  */
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { request } from 'undici';
@@ -12,7 +13,10 @@ import { createN8nInstance, selectedVersions, type N8nInstance, type WorkflowJso
 import { startSandbox, type SandboxProcess } from './sandbox';
 import { credentialRef, NOTIFY_NODE_TYPE, openImCredential } from './fixtures';
 import { sleep } from './proc';
-import { runtimeDir, type N8nVersion } from './runtime';
+import { REPO_ROOT, runtimeDir, type N8nVersion } from './runtime';
+
+/** examples/leave-approval.workflow.json as users import it (its credential: "OpenIM sandbox"). */
+const LEAVE_EXAMPLE = JSON.parse(readFileSync(join(REPO_ROOT, 'examples', 'leave-approval.workflow.json'), 'utf8')) as WorkflowJson;
 
 const HOOK = 'b2d5e3f1-6c7e-4d8f-9a01-2b3c4d5e6f01';
 const WF = 'openImSendWait01';
@@ -80,8 +84,10 @@ describe.each(selectedVersions())('n8n %s: Notification → Send and Wait', (ver
 				Ask: { main: [[{ node: 'Decided', type: 'main', index: 0 }]] },
 			},
 		};
-		await n8n.importWorkflow(wf);
+		await n8n.importCredentials([openImCredential(sandbox.url, { id: 'openImSandbox01', name: 'OpenIM sandbox' })]);
+		await n8n.importWorkflow([wf, LEAVE_EXAMPLE]);
 		await n8n.activateWorkflow(WF);
+		await n8n.activateWorkflow(LEAVE_EXAMPLE.id);
 		await n8n.start();
 		await n8n.setupOwner();
 	});
@@ -144,5 +150,20 @@ describe.each(selectedVersions())('n8n %s: Notification → Send and Wait', (ver
 		const inbox = await sandbox.inbox('alice');
 		expect(inbox.map((m: any) => m.content.notificationName)).toContain('Approved: Leave request: Bob');
 		expect((await get(approve as string, BROWSER)).text).not.toMatch(/recorded/);
+	});
+
+	it('runs the "Leave request approval" example: the manager approves, the workflow gets the decision', async () => {
+		await sandbox.reset();
+		const started = await n8n.webhook('leave-request', { employee: 'Dave Zhao', days: 2, manager: 'carol' });
+		expect(started.status).toBe(200);
+		const card = await until('the card in carol\'s inbox', async () => (await sandbox.inbox('carol')).find((m: any) => m.contentType === 1400));
+		expect((card as any).content.notificationName).toBe('Leave request: Dave Zhao, 2 days');
+		const page = await get(String((card as any).content.externalUrl), BROWSER);
+		const approve = /href="([^"]*decision=approve[^"]*)"/.exec(page.text)?.[1]?.replace(/&amp;/g, '&');
+		expect((await get(approve as string, BROWSER)).text).toMatch(/recorded/);
+		const followUp = await until('the follow-up card', async () =>
+			(await sandbox.inbox('carol')).find((m: any) => String(m.content.notificationName).startsWith('Approved:')),
+		);
+		expect((followUp as any).content.notificationName).toBe('Approved: Leave request: Dave Zhao, 2 days');
 	});
 });
