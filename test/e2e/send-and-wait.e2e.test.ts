@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, @typescript-eslint/no-explicit-any -- e2e test tooling, not shipped: loads n8n's own flatted, arbitrary run-data JSON */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @typescript-eslint/no-explicit-any -- e2e test tooling, not shipped: loads n8n's own flatted, arbitrary run-data JSON */
 /**
  * Notification → Send and Wait in real n8n (both pinned versions), server mode: Webhook trigger →
  * OpenIM Notify (sendAndWait) → No Operation. The card's link (from the sandbox inbox) is n8n's
