@@ -111,3 +111,14 @@ export function tail(text: string, n = 40): string {
 	const lines = text.trimEnd().split('\n');
 	return lines.slice(-n).join('\n');
 }
+
+/** Polls `probe` every 250 ms until it gives a value (not undefined), or fails naming `what`. */
+export async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const value = await probe();
+		if (value !== undefined) return value;
+		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+		await sleep(250);
+	}
+}

@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
+import { createRequire } from 'node:module';
 import { delimiter, dirname, join, resolve } from 'node:path';
 
 /** Versions of n8n the package is tested against. Each has tools/n8n-runtime/<version>/. */
@@ -81,4 +82,11 @@ export function selectedVersions(): N8nVersion[] {
 		}
 	}
 	return wanted as N8nVersion[];
+}
+
+/** n8n stores run data with `flatted`; read it with that n8n's own copy. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function flattedParse(version: N8nVersion, text: string): any {
+	const req = createRequire(join(runtimeDir(version), 'node_modules', 'n8n', 'package.json'));
+	return (req('flatted') as { parse(text: string): unknown }).parse(text);
 }

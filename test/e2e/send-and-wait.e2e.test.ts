@@ -5,15 +5,14 @@
  * signed resume URL: a link-preview bot must not resume it, a browser's Approve must.
  */
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { request } from 'undici';
 
 import { createN8nInstance, selectedVersions, type N8nInstance, type WorkflowJson } from './n8n';
 import { startSandbox, type SandboxProcess } from './sandbox';
 import { credentialRef, NOTIFY_NODE_TYPE, openImCredential } from './fixtures';
-import { sleep } from './proc';
-import { REPO_ROOT, runtimeDir, type N8nVersion } from './runtime';
+import { sleep, until } from './proc';
+import { REPO_ROOT, flattedParse } from './runtime';
 
 /** examples/leave-approval.workflow.json as users import it (its credential: "OpenIM sandbox"). */
 const LEAVE_EXAMPLE = JSON.parse(readFileSync(join(REPO_ROOT, 'examples', 'leave-approval.workflow.json'), 'utf8')) as WorkflowJson;
@@ -22,21 +21,6 @@ const HOOK = 'b2d5e3f1-6c7e-4d8f-9a01-2b3c4d5e6f01';
 const WF = 'openImSendWait01';
 const BROWSER = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148';
 const BOT = 'Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)';
-
-function flattedParse(version: N8nVersion, text: string): any {
-	const req = createRequire(join(runtimeDir(version), 'node_modules', 'n8n', 'package.json'));
-	return (req('flatted') as { parse(text: string): unknown }).parse(text);
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		const value = await probe();
-		if (value !== undefined) return value;
-		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-		await sleep(250);
-	}
-}
 
 async function get(url: string, ua: string): Promise<{ status: number; text: string }> {
 	const res = await request(url, { method: 'GET', headers: { 'user-agent': ua } });

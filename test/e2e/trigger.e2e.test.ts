@@ -5,14 +5,13 @@
  * (`{url}/{callbackCommand}`, sandbox/webhooks.ts). What ran is read back through n8n's REST API.
  */
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
 import { createN8nInstance, selectedVersions, type N8nInstance, type WorkflowJson, type WorkflowNodeJson } from './n8n';
 import { startSandbox, type SandboxProcess } from './sandbox';
 import { SANDBOX_ADMIN, SANDBOX_SECRET, credentialRef, openImCredential, PACKAGE_NAME } from './fixtures';
-import { sleep } from './proc';
-import { REPO_ROOT, runtimeDir, type N8nVersion } from './runtime';
+import { sleep, until } from './proc';
+import { REPO_ROOT, flattedParse } from './runtime';
 
 const TRIGGER_TYPE = `${PACKAGE_NAME}.openImTrigger`;
 const ACK = { actionCode: 0, errCode: 0, errMsg: '', errDlt: '', nextCode: 0 };
@@ -46,22 +45,6 @@ function triggerWorkflow(
 		nodes: [trigger, received],
 		connections: { 'OpenIM Trigger': { main: [[{ node: 'Received', type: 'main', index: 0 }]] } },
 	};
-}
-
-/** n8n stores run data with `flatted`; use n8n's own copy to read it. */
-function flattedParse(version: N8nVersion, text: string): any {
-	const req = createRequire(join(runtimeDir(version), 'node_modules', 'n8n', 'package.json'));
-	return (req('flatted') as { parse(text: string): unknown }).parse(text);
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		const value = await probe();
-		if (value !== undefined) return value;
-		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-		await sleep(250);
-	}
 }
 
 describe.each(selectedVersions())('n8n %s: OpenIM Trigger ← OpenIM webhooks', (version) => {
