@@ -128,6 +128,7 @@ export const Path = {
 	GetAllUsersUid: '/user/get_all_users_uid',
 	GetGroupMemberUserID: '/group/get_group_member_user_id',
 	GetGroupsInfo: '/group/get_groups_info',
+	GetGroups: '/group/get_groups',
 	UserRegister: '/user/user_register',
 	AddNotificationAccount: '/user/add_notification_account',
 	UpdateNotificationAccount: '/user/update_notification_account',

@@ -330,6 +330,18 @@ export type GetGroupsInfoReq = z.infer<typeof GetGroupsInfoReq>;
 export const GetGroupsInfoResp = z.object({ groupInfos: z.array(GroupInfo).nullable() });
 export type GetGroupsInfoResp = z.infer<typeof GetGroupsInfoResp>;
 
+/** POST /group/get_groups (admin listing): an exact groupID, or groups whose name contains groupName. */
+export const GetGroupsReq = z.object({
+	pagination: Pagination,
+	groupName: z.string().optional(),
+	groupID: z.string().optional(),
+});
+export type GetGroupsReq = z.infer<typeof GetGroupsReq>;
+export const CMSGroup = z.object({ groupInfo: GroupInfo, groupOwnerUserName: z.string(), groupOwnerUserID: z.string() });
+export type CMSGroup = z.infer<typeof CMSGroup>;
+export const GetGroupsResp = z.object({ total: z.number().int(), groups: z.array(CMSGroup).nullable() });
+export type GetGroupsResp = z.infer<typeof GetGroupsResp>;
+
 /* ---------- recall and online status (issue #3; §2.5, §4) ---------- */
 
 /**

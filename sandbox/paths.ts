@@ -20,6 +20,7 @@ export const OpenImPath = {
 	UpdateNotificationAccount: '/user/update_notification_account',
 	SearchNotificationAccount: '/user/search_notification_account',
 	GetGroupsInfo: '/group/get_groups_info',
+	GetGroups: '/group/get_groups',
 	GetGroupMemberUserID: '/group/get_group_member_user_id',
 	SearchMsg: '/msg/search_msg',
 	RevokeMsg: '/msg/revoke_msg',

@@ -1,9 +1,19 @@
 /**
- * /group/* look-ups a connector needs (openim-api.md §4): group info (unknown IDs absent) and member
- * IDs (admin or member only).
+ * /group/* look-ups a connector needs (openim-api.md §4): group info (unknown IDs absent), member
+ * IDs (admin or member only) and the admin listing behind the node's group picker.
  */
 import * as wire from '../../openim/wire';
-import { a2rBody, noPermission, notFound, requireAuth, type RouteContext, type RouteTable } from '../http';
+import {
+	a2rBody,
+	noPermission,
+	notFound,
+	paginate,
+	paginationProblem,
+	requireAdmin,
+	requireAuth,
+	type RouteContext,
+	type RouteTable,
+} from '../http';
 import { OpenImPath } from '../paths';
 import type { SandboxGroup } from '../types';
 
@@ -53,7 +63,26 @@ function getGroupMemberUserID(ctx: RouteContext) {
 	return { data: { userIDs: group.members.map((m) => m.userID) } };
 }
 
+/** GetGroups: admin only; an exact groupID wins, else groups whose name contains groupName, paged. */
+function getGroups(ctx: RouteContext) {
+	const req = a2rBody(ctx, { goName: 'group.GetGroupsReq', schema: wire.GetGroupsReq }, (r) => paginationProblem(r.pagination));
+	requireAdmin(ctx);
+	const { groups, users } = ctx.state.store;
+	const toCMS = (g: SandboxGroup): wire.CMSGroup => ({
+		groupInfo: groupInfo(g),
+		groupOwnerUserID: g.ownerUserID,
+		groupOwnerUserName: users.get(g.ownerUserID)?.nickname ?? '',
+	});
+	if (req.groupID) {
+		const g = groups.get(req.groupID);
+		return { data: { total: g ? 1 : 0, groups: g ? [toCMS(g)] : [] } };
+	}
+	const found = [...groups.values()].filter((g) => !req.groupName || g.groupName.includes(req.groupName));
+	return { data: { total: found.length, groups: paginate(found, req.pagination).map(toCMS) } };
+}
+
 export const groupRoutes: RouteTable = {
+	[OpenImPath.GetGroups]: getGroups,
 	[OpenImPath.GetGroupsInfo]: getGroupsInfo,
 	[OpenImPath.GetGroupMemberUserID]: getGroupMemberUserID,
 };

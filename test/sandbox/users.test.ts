@@ -184,6 +184,21 @@ describe('groups', () => {
 		expect((await client.api('/group/get_groups_info', { groupIDs: [] })).body.errCode).toBe(1001);
 	});
 
+	it('get_groups: admin only; exact groupID, or name contains groupName; paged; pagination required', async () => {
+		sandbox.seedGroups([{ groupID: 'ops', groupName: 'Ops Team', ownerUserID: 'bob', memberUserIDs: ['bob'] }]);
+		const list = async (body: Record<string, unknown>) => (await client.api('/group/get_groups', { pagination: page(1, 10), ...body })).body;
+		const all = (await list({})).data;
+		expect(all.total).toBe(2);
+		expect(all.groups.map((g: { groupInfo: { groupID: string } }) => g.groupInfo.groupID)).toEqual(['all_staff', 'ops']);
+		expect(all.groups[1]).toMatchObject({ groupOwnerUserID: 'bob', groupOwnerUserName: 'Bob Li', groupInfo: { groupName: 'Ops Team', memberCount: 1 } });
+		expect((await list({ groupName: 'Staff' })).data.groups.map((g: { groupInfo: { groupID: string } }) => g.groupInfo.groupID)).toEqual(['all_staff']);
+		expect((await list({ groupID: 'ops', groupName: 'Staff' })).data.total).toBe(1);
+		expect((await list({ groupID: 'nope' })).data).toEqual({ total: 0, groups: [] });
+		expect((await list({ pagination: page(2, 1) })).data.groups[0].groupInfo.groupID).toBe('ops');
+		expect((await client.api('/group/get_groups', {})).body.errCode).toBe(1001);
+		expect((await client.api('/group/get_groups', { pagination: page(1, 10) }, { token: userToken })).body.errCode).toBe(1002);
+	});
+
 	it('get_group_member_user_id: admin or member; unknown group 1004', async () => {
 		const res = await client.api('/group/get_group_member_user_id', { groupID: 'all_staff' });
 		expect(res.body.data.userIDs).toEqual(['alice', 'bob', 'carol', 'dave']);
