@@ -29,7 +29,7 @@ import {
 	writeOptions,
 	type Envelope,
 } from './http';
-import { handleV2, rewriteV30Body, routesFor, whitelistFor, type Generation } from './generations';
+import { rewriteV30Body, routesFor, whitelistFor, type Generation } from './generations';
 import { OpenImPath, TOKEN_WHITELIST } from './paths';
 import { authRoutes, parseToken } from './routes/auth';
 import { groupRoutes } from './routes/group';
@@ -39,6 +39,7 @@ import { applySeed } from './seed';
 import { Stats } from './stats';
 import { Store } from './store';
 import { TokenRegistry } from './token';
+import { handleV2 } from './v2';
 import { WebhookDispatcher, webhookEventsSince, webhookMark } from './webhooks';
 import type {
 	SandboxConfig,
@@ -266,7 +267,7 @@ class SandboxServer implements Sandbox {
 	): Promise<{ status: number; envelope: Envelope } | 'not-found'> {
 		const generation: Generation = this.options.generation ?? 'v3.8';
 		if (generation === 'v2') {
-			// v2: no operationID/token middlewares; each handler binds its body (sandbox/generations.ts).
+			// v2: no operationID/token middlewares; each handler binds its body (sandbox/v2.ts).
 			// v2 envelopes have no errDlt: written as they are.
 			const answer = await handleV2(this.state, path, body, header(req, Header.Token), ROUTES[OpenImPath.SendMsg]);
 			return answer as { status: number; envelope: Envelope } | 'not-found';

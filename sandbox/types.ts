@@ -158,7 +158,7 @@ export interface SandboxConfigInput {
 
 export interface SandboxOptions {
 	/**
-	 * Which OpenIM generation to emulate (sandbox/generations.ts): 'v3.8' (default, v3.8.1+),
+	 * Which OpenIM generation to emulate (sandbox/generations.ts, sandbox/v2.ts): 'v3.8' (default, v3.8.1+),
 	 * 'v3.0' (v3.0–v3.8.0 auth, v3.2 text key) or 'v2' (v2.2+ paths, bodies and errors).
 	 */
 	generation?: 'v3.8' | 'v3.0' | 'v2';
