@@ -6,9 +6,8 @@ import type {
 	INodeTypeDescription,
 } from 'n8n-workflow';
 
-import { searchUsers } from './methods/listSearch';
+import { searchGroups, searchNotificationAccounts, searchSenders, searchUsers } from './methods/listSearch';
 import { approvalWebhook, approvalWebhooks } from './shared/approval';
-import { getSenders } from './methods/loadOptions';
 import { operations, resourceProperties, resourceProperty } from './resources';
 
 export class OpenImNotify implements INodeType {
@@ -31,8 +30,7 @@ export class OpenImNotify implements INodeType {
 	};
 
 	methods = {
-		loadOptions: { getSenders },
-		listSearch: { searchUsers },
+		listSearch: { searchGroups, searchNotificationAccounts, searchSenders, searchUsers },
 	};
 
 	/** Notification → Send and Wait: the response page and the decision (shared/approval.ts). */

@@ -102,16 +102,16 @@ interface BrowserProblem {
 }
 
 /** A browser problem caused by this package (its node, credential, icons or pickers). */
-const OURS = /openim|openImNotify|openImApi|searchUsers|getSenders|n8n-nodes-openim/i;
+const OURS = /openim|openImNotify|openImApi|searchUsers|searchSenders|searchGroups|n8n-nodes-openim/i;
 /**
  * Not ours although it names the package: the editor looks community packages up on registry.npmjs.org
  * (the "community node" badge), which this offline machine cannot reach.
  */
 const NOT_OURS = /registry\.npmjs\.org/;
 /**
- * n8n's own way to say "Set up credential to see options": the editor calls the Sender list's loadOptions
- * (getSenders) as soon as the node is added, the server answers 500 "Node does not have any credentials set",
- * and the editor shows that placeholder. Every node with a credentialed loadOptions does this.
+ * n8n's own way to say "Set up credential to see options": the editor may call a picker's method as soon
+ * as the node is added, the server answers 500 "Node does not have any credentials set", and the editor
+ * shows that placeholder. Every node with a credentialed picker does this.
  */
 const NO_CREDENTIAL_YET = /Node does not have any credentials set/;
 
@@ -325,16 +325,16 @@ describe.each(selectedVersions())('n8n %s editor: OpenIM Notify in the browser',
 		await modal.getByRole('button', { name: 'Close this dialog' }).click();
 		await modal.waitFor({ state: 'hidden' });
 
-		// The credential is on the node: the Sender list comes from its Sender IDs; the empty default
-		// ("the first sender ID") is an option too, so the untouched field is not flagged.
-		const sender = ndv.getByTestId('parameter-input-sendID');
-		await sender.click();
-		const options = page.getByRole('option').filter({ visible: true });
-		await options.filter({ hasText: 'Default (hr_bot)' }).waitFor();
-		expect(await options.allInnerTexts()).toEqual(['Default (hr_bot)', 'hr_bot', 'imAdmin']);
+		// The credential is on the node: the Sender picker lists its Sender IDs, named as OpenIM knows them.
+		const sender = ndv.getByTestId('resource-locator-sendID');
+		await sender.getByTestId('rlc-input').click();
+		const senders = page.getByTestId('rlc-item').filter({ visible: true });
+		await senders.filter({ hasText: 'imAdmin' }).waitFor();
+		expect((await senders.allInnerTexts()).map((s) => s.trim())).toEqual(['HR Department (hr_bot)', 'imAdmin']);
+		await senders.filter({ hasText: 'HR Department (hr_bot)' }).click();
+		await senders.first().waitFor({ state: 'hidden' });
+		await expect(sender.getByTestId('rlc-input').inputValue()).resolves.toBe('HR Department (hr_bot)');
 		expect(await ndv.getByText('is not supported').count()).toBe(0);
-		await sender.click();
-		await options.first().waitFor({ state: 'hidden' });
 	});
 
 	for (const form of MEDIA_FORMS) {

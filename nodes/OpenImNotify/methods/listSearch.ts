@@ -1,15 +1,35 @@
-import type { ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
+import type { ILoadOptionsFunctions, INodeListSearchItems, INodeListSearchResult } from 'n8n-workflow';
 
 import { Path } from '../../../openim/constants';
-import type { GetUsersInfoResp, GetUsersResp, UserInfo } from '../../../openim/wire';
+import type {
+	GetGroupsResp,
+	GetUsersInfoResp,
+	GetUsersResp,
+	SearchNotificationAccountResp,
+	UserInfo,
+} from '../../../openim/wire';
 import { OpenImClient } from '../transport';
 
 const PAGE_SIZE = 50;
 
-const toResult = (user: UserInfo) => ({
-	name: user.nickname && user.nickname !== user.userID ? `${user.nickname} (${user.userID})` : user.userID,
-	value: user.userID,
+/** "Name (ID)", or the ID alone when there is no other name. */
+const labelled = (id: string, name: string | undefined): INodeListSearchItems => ({
+	name: name && name !== id ? `${name} (${id})` : id,
+	value: id,
 });
+
+const toResult = (user: UserInfo) => labelled(user.userID, user.nickname);
+
+/** Case-insensitive "contains" on the label, which holds both name and ID. */
+const matches = (filter: string | undefined) => {
+	const needle = filter?.trim().toLowerCase() ?? '';
+	return (item: INodeListSearchItems) => needle === '' || item.name.toLowerCase().includes(needle);
+};
+
+const pageOf = (paginationToken: string | undefined): number => Number(paginationToken ?? 1) || 1;
+
+const nextPage = (pageNumber: number, total: number | undefined): string | undefined =>
+	pageNumber * PAGE_SIZE < (total ?? 0) ? String(pageNumber + 1) : undefined;
 
 /**
  * Regular users for the Recipient picker. /user/get_users pages through users (admins and
@@ -21,7 +41,7 @@ export async function searchUsers(
 	paginationToken?: string,
 ): Promise<INodeListSearchResult> {
 	const client = new OpenImClient(this);
-	const pageNumber = Number(paginationToken ?? 1) || 1;
+	const pageNumber = pageOf(paginationToken);
 	const keyword = filter?.trim() ?? '';
 	const page = await client.call<GetUsersResp>(Path.GetUsers, {
 		pagination: { pageNumber, showNumber: PAGE_SIZE },
@@ -32,9 +52,65 @@ export async function searchUsers(
 		const exact = await client.call<GetUsersInfoResp>(Path.GetUsersInfo, { userIDs: [keyword] });
 		users.unshift(...(exact?.usersInfo ?? []));
 	}
-	const more = pageNumber * PAGE_SIZE < (page?.total ?? 0);
+	return { results: users.map(toResult), paginationToken: nextPage(pageNumber, page?.total) };
+}
+
+/**
+ * Groups for the Group pickers: /group/get_groups (admin) pages through groups whose name contains
+ * the filter; a filter that is an exact group ID comes first.
+ */
+export async function searchGroups(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+	paginationToken?: string,
+): Promise<INodeListSearchResult> {
+	const client = new OpenImClient(this);
+	const pageNumber = pageOf(paginationToken);
+	const keyword = filter?.trim() ?? '';
+	const list = async (by: { groupName?: string; groupID?: string }) =>
+		await client.call<GetGroupsResp>(Path.GetGroups, { pagination: { pageNumber, showNumber: PAGE_SIZE }, ...by });
+	const page = await list(keyword ? { groupName: keyword } : {});
+	const groups = (page?.groups ?? []).map(({ groupInfo }) => groupInfo);
+	if (keyword && pageNumber === 1 && !groups.some((group) => group.groupID === keyword)) {
+		groups.unshift(...((await list({ groupID: keyword }))?.groups ?? []).map(({ groupInfo }) => groupInfo));
+	}
 	return {
-		results: users.map(toResult),
-		paginationToken: more ? String(pageNumber + 1) : undefined,
+		results: groups.map((group) => labelled(group.groupID, group.groupName)),
+		paginationToken: nextPage(pageNumber, page?.total),
+	};
+}
+
+/**
+ * The credential's sender IDs, named as OpenIM knows them (v3 servers); the filter matches name or ID.
+ * Only these may send, so the list offers nothing else.
+ */
+export async function searchSenders(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
+	const client = new OpenImClient(this);
+	const { senderIDs } = await client.settings();
+	const names = new Map<string, string>();
+	if ((await client.profile()).accountCheck) {
+		const data = await client.call<GetUsersInfoResp>(Path.GetUsersInfo, { userIDs: senderIDs });
+		for (const user of data?.usersInfo ?? []) names.set(user.userID, user.nickname);
+	}
+	return { results: senderIDs.map((id) => labelled(id, names.get(id))).filter(matches(filter)) };
+}
+
+/**
+ * Notification accounts (appMangerLevel 3+) for Notification Account → Update. OpenIM's search only
+ * matches an exact ID or name, so pages are filtered here; there are few such accounts.
+ */
+export async function searchNotificationAccounts(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+	paginationToken?: string,
+): Promise<INodeListSearchResult> {
+	const client = new OpenImClient(this);
+	const pageNumber = pageOf(paginationToken);
+	const page = await client.call<SearchNotificationAccountResp>(Path.SearchNotificationAccount, {
+		pagination: { pageNumber, showNumber: PAGE_SIZE },
+	});
+	return {
+		results: (page?.notificationAccounts ?? []).map((account) => labelled(account.userID, account.nickName)).filter(matches(filter)),
+		paginationToken: nextPage(pageNumber, page?.total),
 	};
 }

@@ -6,17 +6,64 @@ import type { ClientOptions, OpenImSettings } from '../transport';
 import type { ItemInput } from './input';
 import type { UserDirectory } from './users';
 
-/** Who sends: one of the credential's sender IDs (a dropdown), or an expression. */
-export const senderField = (show: IDisplayOptions['show']): INodeProperties => ({
-	displayName: 'Sender Name or ID',
-	name: 'sendID',
-	type: 'options',
-	typeOptions: { loadOptionsMethod: 'getSenders' },
-	default: '',
-	description:
-		'Account the recipient sees as the sender, from the Sender IDs of the credential. Empty uses the first one. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
-	displayOptions: { show },
-});
+/** An ID picker: a searchable list from OpenIM, or any ID typed in or given by an expression. */
+export function idLocator(spec: {
+	name: string;
+	displayName: string;
+	show: IDisplayOptions['show'];
+	description: string;
+	searchListMethod: string;
+	listPlaceholder: string;
+	idLabel: string;
+	idPlaceholder: string;
+	required?: boolean;
+}): INodeProperties {
+	return {
+		displayName: spec.displayName,
+		name: spec.name,
+		type: 'resourceLocator',
+		default: { mode: 'list', value: '' },
+		required: spec.required ?? true,
+		description: spec.description,
+		displayOptions: { show: spec.show },
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				placeholder: spec.listPlaceholder,
+				typeOptions: { searchListMethod: spec.searchListMethod, searchable: true },
+			},
+			{
+				displayName: spec.idLabel,
+				name: 'id',
+				type: 'string',
+				placeholder: spec.idPlaceholder,
+				validation: [
+					{
+						type: 'regex',
+						properties: { regex: '^[^\\s]+$', errorMessage: 'An OpenIM ID has no spaces' },
+					},
+				],
+			},
+		],
+	};
+}
+
+/** Who sends: one of the credential's sender IDs, picked from a list, typed, or from an expression. */
+export const senderField = (show: IDisplayOptions['show']): INodeProperties =>
+	idLocator({
+		name: 'sendID',
+		displayName: 'Sender',
+		show,
+		required: false,
+		description:
+			'Account the recipient sees as the sender: one of the Sender IDs of the OpenIM API credential (a notification account for notifications). Empty uses the first one.',
+		searchListMethod: 'searchSenders',
+		listPlaceholder: 'First sender ID of the credential',
+		idLabel: 'By User ID',
+		idPlaceholder: 'e.g. hr_bot',
+	});
 
 /** A user picker: searchable list of regular users, or any ID typed or from an expression. */
 export const userLocator = (
@@ -24,39 +71,30 @@ export const userLocator = (
 	displayName: string,
 	show: IDisplayOptions['show'],
 	description: string,
-): INodeProperties => ({
-	displayName,
-	name,
-	type: 'resourceLocator',
-	default: { mode: 'list', value: '' },
-	required: true,
-	description,
-	displayOptions: { show },
-	modes: [
-		{
-			displayName: 'From List',
-			name: 'list',
-			type: 'list',
-			placeholder: 'Select a user...',
-			typeOptions: { searchListMethod: 'searchUsers', searchable: true },
-		},
-		{
-			displayName: 'By User ID',
-			name: 'id',
-			type: 'string',
-			placeholder: 'e.g. alice',
-			validation: [
-				{
-					type: 'regex',
-					properties: {
-						regex: '^[^\\s]+$',
-						errorMessage: 'An OpenIM user ID has no spaces',
-					},
-				},
-			],
-		},
-	],
-});
+): INodeProperties =>
+	idLocator({
+		name,
+		displayName,
+		show,
+		description,
+		searchListMethod: 'searchUsers',
+		listPlaceholder: 'Select a user...',
+		idLabel: 'By User ID',
+		idPlaceholder: 'e.g. alice',
+	});
+
+/** A group picker: searchable list of the server's groups, or any group ID. */
+export const groupLocator = (name: string, show: IDisplayOptions['show'], description: string): INodeProperties =>
+	idLocator({
+		name,
+		displayName: 'Group',
+		show,
+		description,
+		searchListMethod: 'searchGroups',
+		listPlaceholder: 'Select a group...',
+		idLabel: 'By Group ID',
+		idPlaceholder: 'e.g. all_staff',
+	});
 
 export const recipientField = (show: IDisplayOptions['show'], description: string): INodeProperties =>
 	userLocator('recvID', 'Recipient', show, description);
@@ -212,7 +250,7 @@ export async function readDelivery(
 	directory: UserDirectory,
 ): Promise<Delivery> {
 	const options = input.raw('options', {}) as IDataObject;
-	const sendID = input.text('sendID', 'Sender', { singleLine: true, maxLength: 256 }) || settings.senderIDs[0];
+	const sendID = input.locator('sendID', 'Sender', { required: false }) || settings.senderIDs[0];
 	if (!settings.senderIDs.includes(sendID)) {
 		input.fail(
 			'Sender',

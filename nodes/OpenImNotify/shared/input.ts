@@ -113,9 +113,9 @@ export class ItemInput {
 	}
 
 	/** A resource locator's value (`{ mode, value }`) or a plain string from an expression. */
-	locator(name: string, label: string): string {
+	locator(name: string, label: string, { required = true }: { required?: boolean } = {}): string {
 		const value = this.ctx.getNodeParameter(name, this.itemIndex, '', { extractValue: true });
-		return this.checkText(value, label, { required: true, singleLine: true, maxLength: 256 });
+		return this.checkText(value, label, { required, singleLine: true, maxLength: 256 });
 	}
 }
 

@@ -7,7 +7,7 @@ import { newOperationID } from '../transport';
 import type { ConfirmedSend, OpenImClient } from '../transport';
 import { ItemInput } from './input';
 import type { UserDirectory } from './users';
-import { recipientField } from './fields';
+import { groupLocator, recipientField } from './fields';
 
 export type RecipientMode = 'user' | 'userList' | 'groupMembers' | 'allUsers';
 export type FanOut = 'sendMsg' | 'batchSendMsg';
@@ -52,16 +52,11 @@ export function recipientFields(show: IDisplayOptions['show'], oneUserDescriptio
 			description: 'Separated by commas, spaces or new lines, or an expression giving a list',
 			displayOptions: { show: { ...show, recipientMode: ['userList'] } },
 		},
-		{
-			displayName: 'Group ID',
-			name: 'memberGroupID',
-			type: 'string',
-			default: '',
-			required: true,
-			placeholder: 'all_staff',
-			description: 'Every member of this group receives it (read with /group/get_group_member_user_id)',
-			displayOptions: { show: { ...show, recipientMode: ['groupMembers'] } },
-		},
+		groupLocator(
+			'memberGroupID',
+			{ ...show, recipientMode: ['groupMembers'] },
+			'Every member of this group receives it (read with /group/get_group_member_user_id)',
+		),
 		{
 			displayName: 'Delivery Method',
 			name: 'fanOut',
@@ -116,7 +111,7 @@ export function readRecipients(input: ItemInput): Recipients {
 			return {
 				mode,
 				userIDs: [],
-				groupID: input.text('memberGroupID', 'Group ID', { required: true, singleLine: true, maxLength: 256 }),
+				groupID: input.locator('memberGroupID', 'Group ID'),
 				...many,
 			};
 		case 'allUsers':

@@ -11,6 +11,8 @@ export type {
 	WorkflowRunResult,
 } from './run-workflow';
 export { testCredentials } from './credential-test';
+export { listSearch } from './list-search';
+export type { ListSearchOptions } from './list-search';
 export type { TestCredentialsOptions, CredentialTestResult } from './credential-test';
 export { CredentialStore } from './credential-store';
 export type { CredentialSeed, CredentialWrite, StoredCredential } from './credential-store';

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 
 import { ContentType, SessionType } from '../../../../openim/constants';
 import type { SendMsgReq } from '../../../../openim/wire';
-import { optionsCollection, readDelivery, senderField } from '../../shared/fields';
+import { groupLocator, optionsCollection, readDelivery, senderField } from '../../shared/fields';
 import type { ItemInput } from '../../shared/input';
 import { mediaFields, readFile, readPicture, readVideo, readVoice } from '../../shared/media';
 import { readRecipients, recipientFields } from '../../shared/recipients';
@@ -28,16 +28,7 @@ export const description: INodeProperties[] = [
 		displayOptions: { show },
 	},
 	...recipientFields(toUsers, 'The user who receives the message in their chat with the sender'),
-	{
-		displayName: 'Group ID',
-		name: 'groupID',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: 'all_staff',
-		description: 'The group that receives the message',
-		displayOptions: { show: toGroup },
-	},
+	groupLocator('groupID', toGroup, 'The group that receives the message'),
 	{
 		displayName: 'Message Type',
 		name: 'contentType',
@@ -206,7 +197,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			...delivery.sender,
 			...(recipients
 				? { recvID: recipients.userIDs[0] ?? '' }
-				: { groupID: input.text('groupID', 'Group ID', { required: true, singleLine: true, maxLength: 256 }) }),
+				: { groupID: input.locator('groupID', 'Group ID') }),
 			content,
 			contentType,
 			sessionType,

@@ -3,23 +3,23 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { Path } from '../../../../openim/constants';
 import type { GetUsersInfoResp, UpdateNotificationAccountReq } from '../../../../openim/wire';
 import { ItemInput } from '../../shared/input';
-import { clientOptions } from '../../shared/fields';
+import { clientOptions, idLocator } from '../../shared/fields';
 import { runPerItem } from '../../shared/run';
 import { OpenImClient } from '../../transport';
 
 const show = { resource: ['notificationAccount'], operation: ['update'] };
 
 export const description: INodeProperties[] = [
-	{
-		displayName: 'Account ID',
+	idLocator({
 		name: 'userID',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: 'e.g. hr_bot',
-		description: 'User ID of the notification account to change',
-		displayOptions: { show },
-	},
+		displayName: 'Account ID',
+		show,
+		description: 'The notification account to change',
+		searchListMethod: 'searchNotificationAccounts',
+		listPlaceholder: 'Select a notification account...',
+		idLabel: 'By User ID',
+		idPlaceholder: 'e.g. hr_bot',
+	}),
 	{
 		displayName: 'Update Fields',
 		name: 'updateFields',
@@ -65,7 +65,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			const input = new ItemInput(this, itemIndex);
 			const fields = input.raw('updateFields', {}) as IDataObject;
 			const request = {
-				userID: input.text('userID', 'Account ID', { required: true, singleLine: true, maxLength: 256 }),
+				userID: input.locator('userID', 'Account ID'),
 				nickName: input.text('nickname', 'Name', { singleLine: true, maxLength: 1000 }, fields),
 				faceURL: input.url('faceURL', 'Avatar URL', false, fields),
 			};
