@@ -10,7 +10,7 @@ import type {
 } from 'n8n-workflow';
 
 import { networkProblem } from '../nodes/OpenImNotify/transport/errors';
-import { ErrCode, Header, Path, PlatformID } from '../openim/constants';
+import { ErrCode, Header, Path, PlatformID, V2ErrCode } from '../openim/constants';
 
 interface Answer {
 	statusCode: number;
@@ -205,16 +205,20 @@ export class OpenImApi implements ICredentialType {
 		return { ...requestOptions, headers: { ...requestOptions.headers, token: String(credentials.token ?? '') } };
 	}
 
-	// The token fetch above already proved URL, secret and admin ID; this proves the token works
-	// for an admin-only route.
+	// The token fetch above already proved URL and secret (and the admin ID on v3.8.1+); this proves
+	// the token works for an admin-only route. /user/account_check exists in v2.2+ and v3 with other
+	// field names: each generation reads its own and ignores the others'.
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL: '={{$credentials.baseUrl.trim().replace(/\\/+$/, "")}}',
-			// v3 only: OpenIM v2 has no /user/account_check, so on v2 the test fails after a successful token fetch (README).
-			url: '/user/account_check',
+			url: Path.AccountCheck,
 			method: 'POST',
 			headers: { operationID: 'n8n-credential-test' },
-			body: { checkUserIDs: ['={{$credentials.adminUserID}}'] },
+			body: {
+				checkUserIDs: ['={{$credentials.adminUserID}}'],
+				checkUserIDList: ['={{$credentials.adminUserID}}'],
+				operationID: 'n8n-credential-test',
+			},
 		},
 		rules: [
 			{
@@ -223,6 +227,14 @@ export class OpenImApi implements ICredentialType {
 					key: 'errCode',
 					value: ErrCode.NoPermission,
 					message: 'The admin user ID is not an OpenIM admin (errCode 1002): list it under imAdminUserID in share.yml.',
+				},
+			},
+			{
+				type: 'responseSuccessBody',
+				properties: {
+					key: 'errCode',
+					value: V2ErrCode.NoAccess,
+					message: 'The admin user ID is not an OpenIM v2 app manager (errCode 801): list it under manager.appManagerUid in config/config.yaml.',
 				},
 			},
 			{

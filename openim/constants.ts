@@ -52,6 +52,13 @@ export const AppManagerLevel = {
 	AppRobotAdmin: 4,
 } as const;
 
+/** OpenIM v2's RPC errors, answered with HTTP 200 (constant.ErrAccess / ErrDB / ErrArgs of v2.3.3). */
+export const V2ErrCode = {
+	NoAccess: 801,
+	DB: 802,
+	Args: 803,
+} as const;
+
 export const ErrCode = {
 	ServerInternal: 500,
 	Args: 1001,

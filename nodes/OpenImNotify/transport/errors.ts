@@ -1,7 +1,7 @@
 import { NodeApiError } from 'n8n-workflow';
 import type { INode, JsonObject } from 'n8n-workflow';
 
-import { ErrCode, ErrMsg } from '../../../openim/constants';
+import { ErrCode, ErrMsg, V2ErrCode } from '../../../openim/constants';
 
 /**
  * What an n8n user should read for each errCode OpenIM answers (openim-api.md §5.1), in words,
@@ -49,6 +49,14 @@ export function explainErrCode(errCode: number, path: string): string | undefine
 		case ErrCode.TokenKicked:
 		case ErrCode.TokenNotExist:
 			return 'OpenIM did not accept the admin token even after fetching a new one. Was the secret in share.yml changed? Re-enter it in the OpenIM API credential.';
+		case V2ErrCode.NoAccess:
+			return 'OpenIM v2: no permission. The admin user ID must be listed under manager.appManagerUid in OpenIM\'s config/config.yaml.';
+		case V2ErrCode.DB:
+			return path.startsWith('/group/')
+				? 'OpenIM v2 found no such group (it answers "db failed" for unknown groups).'
+				: 'OpenIM v2 could not read or write the record (it answers "db failed" for unknown records and database errors).';
+		case V2ErrCode.Args:
+			return 'OpenIM v2 rejected the request arguments (for example an empty list).';
 		default:
 			return undefined;
 	}

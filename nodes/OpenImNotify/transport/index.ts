@@ -14,7 +14,7 @@ import type { ApiEnvelope, CheckMsgIsSendSuccessResp } from '../../../openim/wir
 import { describeEnvelopeError, networkCode, networkProblem, redact, toNodeApiError } from './errors';
 import type { OpenImFailure } from './errors';
 import { isTokenFresh } from './token';
-import { adaptRequest, resolveProfile } from './versions';
+import { adaptRequest, adaptResponse, resolveProfile } from './versions';
 import type { ServerProfile } from './versions';
 
 export type { ServerProfile } from './versions';
@@ -261,7 +261,8 @@ export class OpenImClient {
 				await this.refresh(usedToken);
 				response = await this.send(wire.path, wire.body as IDataObject, operationID);
 			}
-			return this.interpret(wire.path, response, itemIndex, profile);
+			const outcome = this.interpret(wire.path, response, itemIndex, profile);
+			return 'error' in outcome ? outcome : { data: adaptResponse(profile, path, body, outcome.data) };
 		} catch (error) {
 			return this.transportFailure(path, error, itemIndex);
 		}

@@ -25,7 +25,7 @@ export interface ServerProfile {
 	batchSend: boolean;
 	/** /msg/check_msg_is_send_success exists: a send whose answer was lost can be checked, then retried. */
 	sendStatusCheck: boolean;
-	/** /user/account_check exists (with v3's request and answer). */
+	/** /user/account_check exists: recipients can be checked before sending (v2 through V2_LOOKUPS). */
 	accountCheck: boolean;
 	/** Keys a text message (contentType 101) carries its text under. */
 	textKeys: ReadonlyArray<'content' | 'text'>;
@@ -51,7 +51,7 @@ export const PROFILES: Record<Generation, ServerProfile> = {
 		bodyOperationID: true,
 		batchSend: false,
 		sendStatusCheck: false,
-		accountCheck: false,
+		accountCheck: true,
 		textKeys: ['text'],
 	},
 };
@@ -91,8 +91,9 @@ export function resolveProfile(setting: unknown, token: unknown): ServerProfile 
 }
 
 /**
- * The request as this generation wants it: the send path, operationID in the body (v2) and the
- * text key(s) of a text message. Other paths are sent unchanged (a generation without them answers 404).
+ * The request as this generation wants it: the send path, operationID in the body (v2), the
+ * text key(s) of a text message and v2's look-up routes. Other paths are sent unchanged (a generation
+ * without them answers 404).
  */
 export function adaptRequest(
 	profile: ServerProfile,
@@ -110,6 +111,87 @@ export function adaptRequest(
 		for (const key of profile.textKeys) content[key] = text;
 		out = { ...out, content };
 	}
+	let wirePath = path === Path.SendMsg ? profile.sendPath : path;
+	const lookup = profile.generation === 'v2' ? V2_LOOKUPS[path] : undefined;
+	if (lookup) {
+		wirePath = lookup.path;
+		out = lookup.request(out);
+	}
 	if (profile.bodyOperationID) out = { ...out, operationID };
-	return { path: path === Path.SendMsg ? profile.sendPath : path, body: out };
+	return { path: wirePath, body: out };
 }
+
+/** A successful answer in the v3 shape the node reads (v2 look-ups differ, see V2_LOOKUPS). */
+export function adaptResponse(profile: ServerProfile, path: string, body: Record<string, unknown>, data: unknown): unknown {
+	const lookup = profile.generation === 'v2' ? V2_LOOKUPS[path] : undefined;
+	return lookup ? lookup.response(Array.isArray(data) ? (data as V2Row[]) : [], body) : data;
+}
+
+type V2Row = Record<string, unknown>;
+
+const str = (value: unknown): string => (typeof value === 'string' ? value : '');
+const num = (value: unknown): number => (typeof value === 'number' ? value : 0);
+const ids = (value: unknown): string[] => (Array.isArray(value) ? (value as string[]) : []);
+
+/** v2 platform names (constant.PlatformNameToID of v2.3.3); the numbers are v3's too. */
+const V2_PLATFORMS: Record<string, number> = { IOS: 1, Android: 2, Windows: 3, OSX: 4, Web: 5, MiniWeb: 6, Linux: 7, APad: 8, IPad: 9 };
+
+/**
+ * The v3 look-ups the node uses, as OpenIM v2.2–v2.3 serves them (read from v2.3.3): other paths
+ * and field names, `data` a bare list with zero fields omitted, statuses as words.
+ */
+const V2_LOOKUPS: Record<
+	string,
+	{ path: string; request: (body: Record<string, unknown>) => Record<string, unknown>; response: (rows: V2Row[], body: Record<string, unknown>) => unknown }
+> = {
+	[Path.AccountCheck]: {
+		path: '/user/account_check',
+		request: (body) => ({ checkUserIDList: ids(body.checkUserIDs) }),
+		response: (rows) => ({
+			results: rows.map((row) => ({ userID: str(row.userID), accountStatus: row.accountStatus === 'registered' ? 1 : 0 })),
+		}),
+	},
+	[Path.GetUsersInfo]: {
+		path: '/user/get_users_info',
+		request: (body) => ({ userIDList: ids(body.userIDs) }),
+		response: (rows) => ({
+			usersInfo: rows.map((row) => ({
+				userID: str(row.userID),
+				nickname: str(row.nickname),
+				faceURL: str(row.faceURL),
+				ex: str(row.ex),
+				createTime: num(row.createTime),
+				appMangerLevel: num(row.appMangerLevel),
+				globalRecvMsgOpt: 0,
+			})),
+		}),
+	},
+	[Path.GetGroupMemberUserID]: {
+		// count 0 would stop at 1,000 members; a count past the group's size returns them all.
+		path: '/group/get_group_all_member_list',
+		request: (body) => ({ groupID: str(body.groupID), offset: 0, count: 1_000_000 }),
+		response: (rows) => ({ userIDs: rows.map((row) => str(row.userID)) }),
+	},
+	[Path.GetAllUsersUid]: {
+		// v2 answers every ID at once: cut the page the node asked for.
+		path: '/user/get_all_users_uid',
+		request: () => ({}),
+		response: (rows, body) => {
+			const all = rows as unknown as string[];
+			const { pageNumber = 1, showNumber = all.length } = (body.pagination ?? {}) as { pageNumber?: number; showNumber?: number };
+			return { total: all.length, userIDs: all.slice((pageNumber - 1) * showNumber, pageNumber * showNumber) };
+		},
+	},
+	[Path.GetUsersOnlineStatus]: {
+		path: '/user/get_users_online_status',
+		request: (body) => ({ userIDList: ids(body.userIDs) }),
+		response: (rows) =>
+			rows.map((row) => ({
+				userID: str(row.userID),
+				status: row.status === 'online' ? 1 : 0,
+				detailPlatformStatus: (Array.isArray(row.detailPlatformStatus) ? (row.detailPlatformStatus as V2Row[]) : [])
+					.filter((detail) => detail.status === 'online')
+					.map((detail) => ({ platformID: V2_PLATFORMS[str(detail.platform)] ?? 0, connID: '', isBackground: false, token: '' })),
+			})),
+	},
+};

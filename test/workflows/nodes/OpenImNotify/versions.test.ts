@@ -66,6 +66,30 @@ describe.each(GENERATIONS)('OpenIM $generation sandbox', ({ generation, explicit
 			expect(stored.content).toMatchObject({ content: 'Build #42 failed' });
 			if (generation === 'v3.8') expect(stored.content).toEqual({ content: 'Build #42 failed' });
 		});
+
+		it('notifies every member of a group, checked first', async () => {
+			const result = await ctx.run([{}], notification({ recipientMode: 'groupMembers', memberGroupID: { __rl: true, mode: 'id', value: 'all_staff' } }));
+			expect(result.error).toBeUndefined();
+			expect(result.json(NOTIFY)[0]).toMatchObject({ groupID: 'all_staff', recipients: 4, delivered: 4, failed: 0 });
+			for (const id of ['alice', 'bob', 'carol', 'dave']) expect(ctx.sandbox.inbox(id)).toHaveLength(1);
+			const unknown = await ctx.run([{}], notification({ recipientMode: 'groupMembers', memberGroupID: 'no_such_group' }));
+			expect(unknown.error?.description).toMatch(/no such group|could not find|does not exist/i);
+		});
+
+		it('reads user profiles, online status and every user ID', async () => {
+			ctx.sandbox.seedUsers([{ userID: 'alice', online: [5] }]);
+			const profiles = await ctx.run([{}], { resource: 'user', operation: 'get', user: { __rl: true, mode: 'id', value: 'alice' } });
+			expect(profiles.json(NOTIFY)).toEqual([expect.objectContaining({ userID: 'alice', nickname: 'Alice Chen' })]);
+			const online = await ctx.run([{}], { resource: 'user', operation: 'getOnlineStatus', userIDs: 'alice, bob' });
+			expect(online.json(NOTIFY).map((u) => [u.userID, u.status, (u.platforms as Array<{ platform: string }>).map((p) => p.platform)])).toEqual([
+				['alice', 'online', ['Web']],
+				['bob', 'offline', []],
+			]);
+			const everyone = await ctx.run([{}], notification({ recipientMode: 'allUsers' }));
+			expect(everyone.error).toBeUndefined();
+			expect(everyone.json(NOTIFY)[0]).toMatchObject({ failed: 0 });
+			expect(ctx.sandbox.inbox('dave')).toHaveLength(1);
+		});
 	});
 });
 
@@ -109,12 +133,23 @@ describe('wrong settings and v2 limits', () => {
 		expect(result.error?.message).toContain('OpenIM v2.x (detected)');
 	});
 
-	it('v2: an unknown recipient is not pre-checked (no account_check); v2\'s HTTP 400 error surfaces', async () => {
+	it('v2: an unknown recipient is caught by v2\'s /user/account_check; unchecked, v2\'s HTTP 400 error surfaces', async () => {
 		v2.store.seed({ [CREDENTIAL_ID]: { type: 'openImApi', name: 'OpenIM sandbox', data: v2.credentialData() } });
+		v2.sandbox.reset('default');
 		const unknown = await v2.run([{ userID: 'nobody_here' }], textMessage());
+		expect(unknown.error?.message).toBe('Recipient "nobody_here" is not a registered OpenIM user [item 0]');
+		expect(v2.sandbox.stats().requests.byPath['/user/account_check']).toBe(1);
+		expect(v2.sandbox.stats().requests.byPath['/msg/manage_send_msg']).toBeUndefined();
+		const unchecked = await v2.run([{ userID: 'nobody_here' }], textMessage({ options: { verifyRecipient: false } }));
 		// the v3.8 pipeline behind v2 mode answers 1004 for an unknown single-chat recvID → v2 errCode 404
-		expect(unknown.error?.message ?? '').not.toContain('not a registered OpenIM user');
-		expect(unknown.error?.message).toContain('errCode 404');
+		expect(unchecked.error?.message).toContain('errCode 404');
+	});
+
+	it('v2: operations v2 lacks (notification accounts, recall) say so', async () => {
+		v2.store.seed({ [CREDENTIAL_ID]: { type: 'openImApi', name: 'OpenIM sandbox', data: v2.credentialData() } });
+		const accounts = await v2.run([{}], { resource: 'notificationAccount', operation: 'search', keyword: '', returnAll: true, filters: {} });
+		expect(accounts.error?.message).toContain('HTTP 404');
+		expect(accounts.error?.description).toContain('This operation needs OpenIM v3');
 	});
 
 	it('v2: fan-out by batch falls back to one send per recipient', async () => {
