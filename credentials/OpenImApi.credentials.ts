@@ -131,6 +131,13 @@ export class OpenImApi implements ICredentialType {
 				'OpenIM server generation; the token route, send path, text key and error shapes differ (README, "Server versions")',
 		},
 		{
+			// Which token route answered (v3.8 / v3.0 / v2), refreshed with the token: Auto-Detect's answer.
+			displayName: 'Detected Version',
+			name: 'detectedVersion',
+			type: 'hidden',
+			default: '',
+		},
+		{
 			displayName: 'Token',
 			name: 'token',
 			type: 'hidden',
@@ -190,7 +197,7 @@ export class OpenImApi implements ICredentialType {
 			}
 		}
 		if (isEnvelope(answer.body) && answer.body.errCode === 0 && answer.body.data?.token) {
-			return { token: answer.body.data.token };
+			return { token: answer.body.data.token, detectedVersion: version };
 		}
 		const path = version === 'v3.8' ? Path.AdminSession : Path.UserSession;
 		const detected = setting in routes ? `OpenIM ${VERSION_LABEL[version]} (as set)` : `OpenIM ${VERSION_LABEL[version]} (detected)`;

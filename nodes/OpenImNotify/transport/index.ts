@@ -212,7 +212,7 @@ export class OpenImClient {
 		if (creds.serverVersion === undefined || creds.serverVersion === 'auto') {
 			if (!isTokenFresh(creds.token)) await this.refresh(creds.token as string);
 		}
-		return resolveProfile(creds.serverVersion, creds.token);
+		return resolveProfile(creds.serverVersion, creds.token, creds.detectedVersion);
 	}
 
 	/** Secrets that must never appear in output, errors or logs. */
@@ -253,7 +253,7 @@ export class OpenImClient {
 		try {
 			if (!isTokenFresh(creds.token)) await this.refresh(creds.token as string);
 			const usedToken = creds.token as string;
-			const profile = resolveProfile(creds.serverVersion, creds.token);
+			const profile = resolveProfile(creds.serverVersion, creds.token, creds.detectedVersion);
 			const wire = adaptRequest(profile, path, body, operationID);
 			let response = await this.send(wire.path, wire.body as IDataObject, operationID);
 			if (isTokenError(response, profile)) {
@@ -271,7 +271,7 @@ export class OpenImClient {
 	/** The profile from what is known now, without fetching a token. */
 	private async profileNow(): Promise<ServerProfile> {
 		const creds = await this.loadCredentials();
-		return resolveProfile(creds.serverVersion, creds.token);
+		return resolveProfile(creds.serverVersion, creds.token, creds.detectedVersion);
 	}
 
 	private loadCredentials(): Promise<ICredentialDataDecryptedObject> {
@@ -300,7 +300,7 @@ export class OpenImClient {
 			this.tokenFetches++;
 			if (typeof creds.token === 'string' && creds.token) this.seenTokens.add(creds.token);
 			// v2 has no get_server_time: the 404 after a successful token fetch is expected there.
-			if (response.statusCode === 404 && resolveProfile(creds.serverVersion, creds.token).generation === 'v2') return;
+			if (response.statusCode === 404 && resolveProfile(creds.serverVersion, creds.token, creds.detectedVersion).generation === 'v2') return;
 			const outcome = this.interpret(Path.GetServerTime, response);
 			if ('error' in outcome) throw outcome.error;
 		})();

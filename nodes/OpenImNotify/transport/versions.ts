@@ -1,11 +1,11 @@
 /**
  * OpenIM server generations (openim-api.md §1.4, §2.2, §5.2, §8): what differs for the admin send
- * API, as one small table. The credential's "Server Version" picks a row; "Auto-detect" picks it
- * from the admin token itself, so no state is kept between executions:
+ * API, as one small table. The credential's "Server Version" picks a row; "Auto-detect" uses the
+ * generation whose token route answered (kept with the token, in the credential's hidden
+ * `detectedVersion`), or, for tokens fetched before that existed, reads it from the token itself:
  *   - v2 tokens carry the claims `UID`/`Platform`, v3 tokens `UserID`/`PlatformID`;
- *   - v3.0–v3.8.0 and v3.8.1+ tokens look alike, and the paths are the same, so auto-detect on v3
- *     sends text as `content` (v3.3+). v3.0–v3.2 servers need the explicit "v3.0 to v3.8.0" setting,
- *     which sends both `content` and `text` (v3.3+ ignores `text` but keeps it in the stored map).
+ *   - v3.0–v3.8.0 (`/auth/user_token`) and v3.8.1+ (`/auth/get_admin_token`) tokens look alike, so
+ *     without the route a v3 token sends text as `content` (v3.3+).
  */
 import { Path } from '../../../openim/constants';
 
@@ -42,7 +42,7 @@ const V3_COMMON = {
 export const PROFILES: Record<Generation, ServerProfile> = {
 	'v3.8': { ...V3_COMMON, generation: 'v3.8', label: 'v3.8.1+', textKeys: ['content'] },
 	'v3.0': { ...V3_COMMON, generation: 'v3.0', label: 'v3.0–v3.8.0', textKeys: ['content', 'text'] },
-	// Auto-detect cannot tell v3.0–v3.2 from v3.3+ by the token: `content`, as v3.3+ wants (README).
+	// A v3 token without the route that issued it: `content`, as v3.3+ wants (README).
 	v3: { ...V3_COMMON, generation: 'v3', label: 'v3 (auto-detected)', textKeys: ['content'] },
 	v2: {
 		generation: 'v2',
@@ -84,9 +84,10 @@ export function isV2Token(token: unknown): boolean {
 	return lastToken.v2;
 }
 
-export function resolveProfile(setting: unknown, token: unknown): ServerProfile {
+export function resolveProfile(setting: unknown, token: unknown, detected?: unknown): ServerProfile {
 	const chosen = serverVersionSetting(setting);
 	if (chosen !== 'auto') return PROFILES[chosen];
+	if (detected === 'v3.8' || detected === 'v3.0' || detected === 'v2') return PROFILES[detected];
 	return isV2Token(token) ? PROFILES.v2 : PROFILES.v3;
 }
 
