@@ -21,7 +21,7 @@ export interface BuiltSend {
 }
 
 const V2_NOTE =
-	'OpenIM v2: recipients were not checked (no /user/account_check) and a send whose answer is lost is not retried (no /msg/check_msg_is_send_success).';
+	'OpenIM v2: a send whose answer is lost is not retried, since v2 cannot be asked whether it arrived (no /msg/check_msg_is_send_success).';
 
 /** The output item of one send; a send confirmed after a lost answer has no message IDs. */
 function sendResult(data: SendMsgResp | ConfirmedSend, request: SendMsgReq, operationID: string): IDataObject {

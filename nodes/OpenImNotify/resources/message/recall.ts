@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 
 import { ErrCode, ErrMsg, Path, SessionType } from '../../../../openim/constants';
 import type { ChatLog, RevokeMsgReq, SearchMsgResp } from '../../../../openim/wire';
-import { clientOptions, recipientField, senderField } from '../../shared/fields';
+import { clientOptions, groupLocator, recipientField, senderField } from '../../shared/fields';
 import { ItemInput } from '../../shared/input';
 import { runPerItem } from '../../shared/run';
 import { OpenImClient, newOperationID } from '../../transport';
@@ -45,16 +45,7 @@ export const description: INodeProperties[] = [
 		displayOptions: { show },
 	},
 	recipientField(withUser, 'The user the message was sent to'),
-	{
-		displayName: 'Group ID',
-		name: 'groupID',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: 'all_staff',
-		description: 'The group the message was sent to',
-		displayOptions: { show: inGroup },
-	},
+	groupLocator('groupID', inGroup, 'The group the message was sent to'),
 	{
 		displayName: 'Client Message ID',
 		name: 'clientMsgID',
@@ -163,14 +154,14 @@ interface Recall {
 }
 
 function readRecall(input: ItemInput, settings: OpenImSettings): Recall {
-	const sendID = input.text('sendID', 'Sender', { singleLine: true, maxLength: 256 }) || settings.senderIDs[0];
+	const sendID = input.locator('sendID', 'Sender', { required: false }) || settings.senderIDs[0];
 	const sessionType = input.integer('sessionType', 'Sent To', { min: 1, max: 4 });
 	if (sessionType !== SessionType.Single && sessionType !== SessionType.Group && sessionType !== SessionType.Notification) {
 		input.fail('Sent To', `must be 1 (user), 3 (group) or 4 (work notification), not ${sessionType}`);
 	}
 	const group = sessionType === SessionType.Group;
 	const recvID = group ? '' : input.locator('recvID', 'Recipient');
-	const groupID = group ? input.text('groupID', 'Group ID', { required: true, singleLine: true, maxLength: 256 }) : '';
+	const groupID = group ? input.locator('groupID', 'Group ID') : '';
 	const options = input.raw('options', {}) as IDataObject;
 	const seq = input.integer('seq', 'Message Seq', { min: 0, max: Number.MAX_SAFE_INTEGER }, options);
 	const clientMsgID = input.text('clientMsgID', 'Client Message ID', { required: seq === 0, singleLine: true, maxLength: 256 });

@@ -86,6 +86,20 @@ describe('Message → Recall', () => {
 		expect(byIso.json(NOTIFY)[0]).toMatchObject({ recalled: true, seq: 2 });
 	});
 
+	it('takes the pickers\' values: sender and group as resource locators', async () => {
+		const [message] = await sent([{}], send({ sendID: { __rl: true, mode: 'list', value: 'imAdmin' }, sessionType: 3, groupID: { __rl: true, mode: 'list', value: 'all_staff' } }));
+		const result = await ctx.run(
+			[message],
+			recall({
+				sendID: { __rl: true, mode: 'list', value: 'imAdmin' },
+				sessionType: 3,
+				groupID: { __rl: true, mode: 'id', value: '={{ $json.groupID }}' },
+			}),
+		);
+		expect(result.error).toBeUndefined();
+		expect(result.json(NOTIFY)[0]).toMatchObject({ recalled: true, conversationID: 'sg_all_staff', sendID: 'imAdmin' });
+	});
+
 	it('pages through a busy day to find the message', async () => {
 		const out = await sent(Array.from({ length: 130 }, (_, i) => ({ userID: 'carol', text: `line ${i}` })));
 		const result = await ctx.run([out[120]], recall());
