@@ -1,5 +1,5 @@
 import { NodeOperationError } from 'n8n-workflow';
-import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeParameters } from 'n8n-workflow';
 
 /** C0 control characters other than tab, newline and carriage return garble OpenIM clients. */
 // eslint-disable-next-line no-control-regex
@@ -45,7 +45,9 @@ export class ItemInput {
 
 	/** A parameter's value for this item, read from n8n once (reading resolves expressions: not free). */
 	raw(name: string, fallback?: unknown): unknown {
-		if (!this.values.has(name)) this.values.set(name, this.ctx.getNodeParameter(name, this.itemIndex, fallback as never));
+		if (!this.values.has(name)) {
+			this.values.set(name, sharedRead(this.ctx, name, () => this.ctx.getNodeParameter(name, this.itemIndex, fallback as never)));
+		}
 		return this.values.get(name);
 	}
 
@@ -114,9 +116,35 @@ export class ItemInput {
 
 	/** A resource locator's value (`{ mode, value }`) or a plain string from an expression. */
 	locator(name: string, label: string, { required = true }: { required?: boolean } = {}): string {
-		const value = this.ctx.getNodeParameter(name, this.itemIndex, '', { extractValue: true });
+		const value = sharedRead(this.ctx, `${name}#value`, () => this.ctx.getNodeParameter(name, this.itemIndex, '', { extractValue: true }), name);
 		return this.checkText(value, label, { required, singleLine: true, maxLength: 256 });
 	}
+}
+
+/**
+ * Parameters without any expression are the same for every item: read once per execution and
+ * shared (n8n resolves and deep-copies a parameter on every read). Callers treat values as read-only.
+ */
+const executionReads = new WeakMap<IExecuteFunctions, { parameters: INodeParameters; values: Map<string, unknown> }>();
+
+function sharedRead(ctx: IExecuteFunctions, key: string, read: () => unknown, name = key): unknown {
+	let execution = executionReads.get(ctx);
+	if (!execution) {
+		execution = { parameters: ctx.getNode().parameters, values: new Map() };
+		executionReads.set(ctx, execution);
+	}
+	if (execution.values.has(key)) return execution.values.get(key);
+	const value = read();
+	const stored = execution.parameters[name];
+	if (stored !== undefined && !hasExpression(stored)) execution.values.set(key, value);
+	return value;
+}
+
+function hasExpression(value: unknown): boolean {
+	if (typeof value === 'string') return value.startsWith('=');
+	if (Array.isArray(value)) return value.some(hasExpression);
+	if (value !== null && typeof value === 'object') return Object.values(value).some(hasExpression);
+	return false;
 }
 
 function describe(value: unknown): string {
