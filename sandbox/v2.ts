@@ -507,10 +507,12 @@ function login({ state, body }: V2Call): V2Answer {
 	if (req.secret !== config.secret) return v2Error(400, 401, 'params.Secret != config.Config.Secret');
 	const userID = typeof req.userID === 'string' ? req.userID : '';
 	if (!config.adminUserIDs.includes(userID) && !store.users.has(userID)) return v2Error(500, 500, 'record not found');
-	const issued = signV2Token(userID, config.tokenLifetimeSeconds, config.secret);
+	const nowMs = Date.now();
+	const issued = signV2Token(userID, config.tokenLifetimeSeconds, config.secret, nowMs);
 	tokens.track(issued);
 	stats.tokenIssued();
-	return ok({ userID, token: issued, expiredTime: config.tokenLifetimeSeconds });
+	// expiredTime: the absolute expiry (unix seconds), as token_verify.CreateToken returns it.
+	return ok({ userID, token: issued, expiredTime: seconds(nowMs) + config.tokenLifetimeSeconds });
 }
 
 function parseToken({ state, body }: V2Call): V2Answer {

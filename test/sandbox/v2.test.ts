@@ -17,6 +17,8 @@ const OP = 'op-v2-test';
 async function login(userID: string): Promise<string> {
 	const res = await client.raw('/auth/user_token', { secret: 'openIM123', platform: 1, userID, operationID: OP });
 	expect(res.body.errCode).toBe(0);
+	// expiredTime is the absolute expiry in unix seconds (token_verify.CreateToken), not a lifetime.
+	expect(res.body.data.expiredTime).toBeGreaterThanOrEqual(Math.floor(Date.now() / 1000) + sandbox.config().tokenLifetimeSeconds - 5);
 	return res.body.data.token as string;
 }
 
