@@ -3,6 +3,7 @@
  * The OpenIM sandbox, out of process, for the real-n8n tests:
  *
  *   const sandbox = await startSandbox();          // node build/sandbox/cli.js --port 0 --seed default
+ *   await startSandbox({ generation: 'v2' })       // … --generation v2 (OpenIM v2.3.3's routes)
  *   sandbox.url                                    // http://127.0.0.1:<port>  (the credential's baseUrl)
  *   await sandbox.inbox('alice')                   // messages delivered to alice
  *   await sandbox.stop();
@@ -26,6 +27,8 @@ export interface SandboxOptions {
 	/** Default seed: imAdmin, hr_bot, ops_alerts, alice, bob, carol, dave. */
 	seed?: 'default' | 'none';
 	secret?: string;
+	/** OpenIM generation the sandbox emulates (`--generation`; default v3.8). */
+	generation?: 'v3.8' | 'v3.0' | 'v2';
 	/** Admin-token lifetime in seconds. */
 	tokenLifetime?: number;
 	port?: number;
@@ -206,6 +209,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxPr
 	const args = [cli, '--port', String(opts.port ?? 0), '--seed', opts.seed ?? 'default'];
 	if (opts.host) args.push('--host', opts.host);
 	if (opts.secret) args.push('--secret', opts.secret);
+	if (opts.generation) args.push('--generation', opts.generation);
 	if (opts.tokenLifetime !== undefined) args.push('--token-lifetime', String(opts.tokenLifetime));
 	args.push(...(opts.args ?? []));
 	const env = { ...process.env };
