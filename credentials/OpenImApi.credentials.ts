@@ -125,7 +125,7 @@ export class OpenImApi implements ICredentialType {
 				{ name: 'Auto-Detect', value: 'auto', description: 'Tries the v3.8.1+, v3.0–v3.8.0 and v2 token routes in turn' },
 				{ name: 'v3.8.1 or Later', value: 'v3.8' },
 				{ name: 'v3.0 to v3.8.0', value: 'v3.0' },
-				{ name: 'v2.x', value: 'v2', description: 'Send path /msg/manage_send_msg (v2.2+); no recipient check, no exactly-once check' },
+				{ name: 'v2.x', value: 'v2', description: 'Send path /msg/manage_send_msg (v2.2+); no exactly-once check after a lost answer' },
 			],
 			description:
 				'OpenIM server generation; the token route, send path, text key and error shapes differ (README, "Server versions")',

@@ -81,17 +81,14 @@ export async function searchGroups(
 }
 
 /**
- * The credential's sender IDs, named as OpenIM knows them (v3 servers); the filter matches name or ID.
+ * The credential's sender IDs, named as OpenIM knows them; the filter matches name or ID.
  * Only these may send, so the list offers nothing else.
  */
 export async function searchSenders(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
 	const client = new OpenImClient(this);
 	const { senderIDs } = await client.settings();
-	const names = new Map<string, string>();
-	if ((await client.profile()).accountCheck) {
-		const data = await client.call<GetUsersInfoResp>(Path.GetUsersInfo, { userIDs: senderIDs });
-		for (const user of data?.usersInfo ?? []) names.set(user.userID, user.nickname);
-	}
+	const data = await client.call<GetUsersInfoResp>(Path.GetUsersInfo, { userIDs: senderIDs });
+	const names = new Map((data?.usersInfo ?? []).map((user) => [user.userID, user.nickname]));
 	return { results: senderIDs.map((id) => labelled(id, names.get(id))).filter(matches(filter)) };
 }
 

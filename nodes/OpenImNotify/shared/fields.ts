@@ -260,8 +260,7 @@ export async function readDelivery(
 	}
 	let senderNickname = input.text('senderNickname', 'Sender Display Name', { singleLine: true, maxLength: 255 }, options);
 	let senderFaceURL = input.url('senderFaceURL', 'Sender Avatar URL', false, options);
-	// OpenIM v2 has no v3 user endpoints: there the sender's name and avatar are only what is given.
-	if ((senderNickname === '' || senderFaceURL === '') && (await directory.canVerify())) {
+	if (senderNickname === '' || senderFaceURL === '') {
 		// OpenIM copies these as sent and never fills them in (§2.1): default to the account's profile.
 		const profile = await directory.profile(sendID);
 		if (!profile) {

@@ -239,8 +239,6 @@ export async function verifyRecipients(
 	const ids = (job: RecipientJob) => job.prepared.recipients?.userIDs ?? [];
 	const verify = jobs.filter((job) => ids(job).length > 0 && job.prepared.recipients?.verify);
 	if (verify.length === 0) return failed;
-	// OpenIM v2 has no /user/account_check: recipients cannot be verified there (README, "Server versions").
-	if (!(await directory.canVerify())) return failed;
 	const missing = await directory.unregistered(verify.flatMap(ids));
 	for (const job of verify) {
 		const unknown = ids(job).filter((id) => missing.has(id));

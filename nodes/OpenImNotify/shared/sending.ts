@@ -64,18 +64,19 @@ export async function runSends(
 			operationID,
 		}),
 		send: async ({ request, recipients, operationID }, itemIndex) => {
-			if (recipients && recipients.mode !== 'user') {
-				return await sendToMany(ctx, client, request as unknown as IDataObject, recipients, itemIndex, what);
-			}
-			const data = await client.call<SendMsgResp | ConfirmedSend>(Path.SendMsg, request as unknown as IDataObject, {
-				operationID,
-				itemIndex,
-				send: true,
-			});
-			const result = sendResult(data, request, operationID);
+			const output =
+				recipients && recipients.mode !== 'user'
+					? await sendToMany(ctx, client, request as unknown as IDataObject, recipients, itemIndex, what)
+					: sendResult(
+							await client.call<SendMsgResp | ConfirmedSend>(Path.SendMsg, request as unknown as IDataObject, { operationID, itemIndex, send: true }),
+							request,
+							operationID,
+						);
 			const profile = await client.profile();
-			if (profile.generation !== 'v2') return result;
-			return { ...result, serverVersion: profile.label, note: V2_NOTE };
+			if (profile.generation !== 'v2') return output;
+			// v2 gives weaker guarantees: say so on every item it produced.
+			const marks = { serverVersion: profile.label, note: V2_NOTE };
+			return Array.isArray(output) ? output.map((item) => ({ ...item, ...marks })) : { ...output, ...marks };
 		},
 	});
 }

@@ -16,11 +16,6 @@ export class UserDirectory {
 
 	constructor(private readonly client: OpenImClient) {}
 
-	/** Whether the server has /user/account_check and /user/get_users_info (not OpenIM v2). */
-	async canVerify(): Promise<boolean> {
-		return (await this.client.profile()).accountCheck;
-	}
-
 	/** The subset of `userIDs` that is not registered. */
 	async unregistered(userIDs: string[]): Promise<Set<string>> {
 		const unknown = [...new Set(userIDs)].filter((id) => !this.registered.has(id));

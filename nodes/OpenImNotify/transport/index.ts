@@ -396,7 +396,7 @@ export class OpenImClient {
 				httpStatus: statusCode,
 				message: `OpenIM has no endpoint ${path} at this URL (HTTP 404)`,
 				description: profile?.generation === 'v2'
-					? `This is an OpenIM ${profile.label} server (per the credential's Server Version or its token): it has no ${path}. This operation needs OpenIM v3.`
+					? `This is an OpenIM ${profile.label} server (the credential's Server Version, or what Auto-Detect found): it has no ${path}. This operation needs OpenIM v3.`
 					: 'Check the API base URL in the OpenIM API credential: it is the OpenIM API port (10002 by default), not the WebSocket (10001) or Chat (10008/10009) ports, plus any reverse-proxy prefix.',
 			};
 		} else if (statusCode === 429 || statusCode >= 500) {

@@ -25,8 +25,6 @@ export interface ServerProfile {
 	batchSend: boolean;
 	/** /msg/check_msg_is_send_success exists: a send whose answer was lost can be checked, then retried. */
 	sendStatusCheck: boolean;
-	/** /user/account_check exists: recipients can be checked before sending (v2 through V2_LOOKUPS). */
-	accountCheck: boolean;
 	/** Keys a text message (contentType 101) carries its text under. */
 	textKeys: ReadonlyArray<'content' | 'text'>;
 }
@@ -36,7 +34,6 @@ const V3_COMMON = {
 	bodyOperationID: false,
 	batchSend: true,
 	sendStatusCheck: true,
-	accountCheck: true,
 } as const;
 
 export const PROFILES: Record<Generation, ServerProfile> = {
@@ -51,7 +48,6 @@ export const PROFILES: Record<Generation, ServerProfile> = {
 		bodyOperationID: true,
 		batchSend: false,
 		sendStatusCheck: false,
-		accountCheck: true,
 		textKeys: ['text'],
 	},
 };
@@ -131,7 +127,6 @@ export function adaptResponse(profile: ServerProfile, path: string, body: Record
 type V2Row = Record<string, unknown>;
 
 const str = (value: unknown): string => (typeof value === 'string' ? value : '');
-const num = (value: unknown): number => (typeof value === 'number' ? value : 0);
 const ids = (value: unknown): string[] => (Array.isArray(value) ? (value as string[]) : []);
 
 /** v2 platform names (constant.PlatformNameToID of v2.3.3); the numbers are v3's too. */
@@ -155,16 +150,9 @@ const V2_LOOKUPS: Record<
 	[Path.GetUsersInfo]: {
 		path: '/user/get_users_info',
 		request: (body) => ({ userIDList: ids(body.userIDs) }),
+		// v2's public profile has no createTime, appMangerLevel or globalRecvMsgOpt: left out, not invented.
 		response: (rows) => ({
-			usersInfo: rows.map((row) => ({
-				userID: str(row.userID),
-				nickname: str(row.nickname),
-				faceURL: str(row.faceURL),
-				ex: str(row.ex),
-				createTime: num(row.createTime),
-				appMangerLevel: num(row.appMangerLevel),
-				globalRecvMsgOpt: 0,
-			})),
+			usersInfo: rows.map((row) => ({ userID: str(row.userID), nickname: str(row.nickname), faceURL: str(row.faceURL), ex: str(row.ex) })),
 		}),
 	},
 	[Path.GetGroupMemberUserID]: {
