@@ -1,17 +1,20 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals, no-console -- dev tooling (process, console), not shipped in the package */
 /**
  * node build/sandbox/cli.js [--host 127.0.0.1] [--port 10002|0] [--secret openIM123]
- *                           [--token-lifetime <s>] [--seed default|none] [--generation v3.8|v3.0|v2] [--verbose]
+ *                           [--token-lifetime <s>] [--seed default|none] [--generation v3.8|v3.0|v2|v2.0] [--verbose]
  *
  * Prints `OpenIM sandbox ready at http://HOST:PORT` once listening (scripts wait for that line) and
  * stops cleanly on SIGTERM/SIGINT (docs/architecture.md, "Sandbox CLI and control plane").
  */
+import { GENERATIONS, type Generation } from './generations';
 import { startSandbox } from './server';
 import type { SandboxOptions } from './types';
 
 const USAGE =
 	'usage: cli.js [--host 127.0.0.1] [--port 10002|0] [--secret openIM123] [--token-lifetime <seconds>] ' +
-	'[--seed default|none] [--generation v3.8|v3.0|v2] [--verbose]';
+	'[--seed default|none] [--generation v3.8|v3.0|v2|v2.0] [--verbose]';
+
+const isGeneration = (value: string): value is Generation => (GENERATIONS as readonly string[]).includes(value);
 
 export function parseArgs(argv: string[]): Partial<SandboxOptions> & { verbose?: boolean } {
 	const out: Partial<SandboxOptions> & { verbose?: boolean } = { port: 10002 };
@@ -50,8 +53,8 @@ export function parseArgs(argv: string[]): Partial<SandboxOptions> & { verbose?:
 			}
 			case '--generation': {
 				const generation = value();
-				if (generation !== 'v3.8' && generation !== 'v3.0' && generation !== 'v2') {
-					throw new Error(`--generation must be v3.8, v3.0 or v2, got ${generation}`);
+				if (!isGeneration(generation)) {
+					throw new Error(`--generation must be ${GENERATIONS.join(', ')}, got ${generation}`);
 				}
 				out.generation = generation;
 				break;

@@ -15,7 +15,7 @@ import { ApiError, validatorError } from './http';
 
 type AnySchema = z.ZodType;
 
-interface Element {
+export interface Element {
 	goName: string;
 	schema: AnySchema;
 	/** mapstructure names fields by their `mapstructure` tag; TextElem has none, so Go names are used. */
@@ -221,20 +221,30 @@ function validatorText(el: Element, decoded: unknown, issues: Issue[]): string {
 }
 
 /**
- * Weak-decodes and validates `content` for `contentType`. Returns the decoded element (the stored
- * content is still the raw map, §2.1 "Other quirks"); throws ApiError 500 with the Go text.
+ * mapstructure.WeakDecode of `content` into `el`, then validator.Struct: the decoded element, or which
+ * step failed with Go's text (v2's /manager/send_msg answers the two with different codes).
  */
-export function checkContent(contentType: number, content: Record<string, unknown>): Record<string, unknown> {
-	const el = ELEMENTS[contentType];
+export function decodeElement(
+	el: Element,
+	content: Record<string, unknown>,
+): { decoded: Record<string, unknown> } | { failed: 'decode' | 'validate'; text: string } {
 	const dec = new WeakDecoder(Boolean(el.goFieldNames));
 	const decoded = dec.struct('', content, el.schema);
 	if (dec.errors.length) {
 		const points = dec.errors.map((e) => `* ${e}`).sort();
-		throw new ApiError(ErrCode.ServerInternal, `${dec.errors.length} error(s) decoding:\n\n${points.join('\n')}`);
+		return { failed: 'decode', text: `${dec.errors.length} error(s) decoding:\n\n${points.join('\n')}` };
 	}
 	const parsed = el.schema.safeParse(decoded);
-	if (!parsed.success) {
-		throw new ApiError(ErrCode.ServerInternal, validatorText(el, decoded, parsed.error.issues));
-	}
-	return decoded;
+	if (!parsed.success) return { failed: 'validate', text: validatorText(el, decoded, parsed.error.issues) };
+	return { decoded };
+}
+
+/**
+ * Weak-decodes and validates `content` for `contentType`. Returns the decoded element (the stored
+ * content is still the raw map, §2.1 "Other quirks"); throws ApiError 500 with the Go text.
+ */
+export function checkContent(contentType: number, content: Record<string, unknown>): Record<string, unknown> {
+	const result = decodeElement(ELEMENTS[contentType], content);
+	if ('failed' in result) throw new ApiError(ErrCode.ServerInternal, result.text);
+	return result.decoded;
 }

@@ -6,14 +6,15 @@
  *   `header must have token` without a token, 404 with one), and a text message carries `content.text`
  *   (`{content}` alone fails the validator with 500). Stored text is normalised to `{content}`.
  * - `v2` emulates v2.2+ (v2.3.3): see sandbox/v2.ts (its own request pipeline and routes).
+ * - `v2.0` emulates v2.0–v2.1 (v2.1.0): sandbox/v20.ts, v2's pipeline with the `/manager/*` routes.
  */
 import { ContentType, ErrCode } from '../openim/constants';
 import { ApiError, type RouteContext, type RouteTable } from './http';
 import { OpenImPath } from './paths';
 
-export type Generation = 'v3.8' | 'v3.0' | 'v2';
+export type Generation = 'v3.8' | 'v3.0' | 'v2' | 'v2.0';
 
-export const GENERATIONS: readonly Generation[] = ['v3.8', 'v3.0', 'v2'];
+export const GENERATIONS: readonly Generation[] = ['v3.8', 'v3.0', 'v2', 'v2.0'];
 
 /* ---------- v3.0 (v3.2) ---------- */
 

@@ -39,7 +39,8 @@ import { applySeed } from './seed';
 import { Stats } from './stats';
 import { Store } from './store';
 import { TokenRegistry } from './token';
-import { handleV2 } from './v2';
+import { handleV2, V2_TABLE } from './v2';
+import { V20_TABLE } from './v20';
 import { WebhookDispatcher, webhookEventsSince, webhookMark } from './webhooks';
 import type {
 	SandboxConfig,
@@ -266,10 +267,11 @@ class SandboxServer implements Sandbox {
 		body: string,
 	): Promise<{ status: number; envelope: Envelope } | 'not-found'> {
 		const generation: Generation = this.options.generation ?? 'v3.8';
-		if (generation === 'v2') {
-			// v2: no operationID/token middlewares; each handler binds its body (sandbox/v2.ts).
+		if (generation === 'v2' || generation === 'v2.0') {
+			// v2: no operationID/token middlewares; each handler binds its body (sandbox/v2.ts, v20.ts).
 			// v2 envelopes have no errDlt: written as they are.
-			const answer = await handleV2(this.state, path, body, header(req, Header.Token), ROUTES[OpenImPath.SendMsg]);
+			const table = generation === 'v2.0' ? V20_TABLE : V2_TABLE;
+			const answer = await handleV2(this.state, path, body, header(req, Header.Token), ROUTES[OpenImPath.SendMsg], table);
 			return answer as { status: number; envelope: Envelope } | 'not-found';
 		}
 		const operationID = header(req, Header.OperationID);

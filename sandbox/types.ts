@@ -159,9 +159,10 @@ export interface SandboxConfigInput {
 export interface SandboxOptions {
 	/**
 	 * Which OpenIM generation to emulate (sandbox/generations.ts, sandbox/v2.ts): 'v3.8' (default, v3.8.1+),
-	 * 'v3.0' (v3.0–v3.8.0 auth, v3.2 text key) or 'v2' (v2.2+ paths, bodies and errors).
+	 * 'v3.0' (v3.0–v3.8.0 auth, v3.2 text key), 'v2' (v2.2+ paths, bodies and errors) or 'v2.0'
+	 * (v2.0–v2.1: the same with `/manager/*` routes, sandbox/v20.ts).
 	 */
-	generation?: 'v3.8' | 'v3.0' | 'v2';
+	generation?: 'v3.8' | 'v3.0' | 'v2' | 'v2.0';
 	host: string;
 	/** 0 = a random free port. */
 	port: number;

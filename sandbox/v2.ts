@@ -41,21 +41,22 @@ export const V2Path = {
 
 export interface V2Answer {
 	status: number;
-	envelope: { errCode: number; errMsg: string; data?: unknown };
+	/** gin.H answers are maps: encoding/json writes their keys sorted (`MsgID` first). */
+	envelope: { errCode: number; errMsg: string; data?: unknown; [key: string]: unknown };
 }
 
-const v2Error = (status: number, errCode: number, errMsg: string): V2Answer => ({ status, envelope: { errCode, errMsg } });
-const ok = (data: unknown): V2Answer => ({ status: 200, envelope: { errCode: 0, errMsg: '', data } });
+export const v2Error = (status: number, errCode: number, errMsg: string): V2Answer => ({ status, envelope: { errCode, errMsg } });
+export const ok = (data: unknown): V2Answer => ({ status: 200, envelope: { errCode: 0, errMsg: '', data } });
 /** An RPC CommonResp error: HTTP 200, the API still writes its (empty) list as `data: []`. */
-const rpcError = (errCode: number, errMsg: string): V2Answer => ({ status: 200, envelope: { errCode, errMsg, data: [] } });
+export const rpcError = (errCode: number, errMsg: string): V2Answer => ({ status: 200, envelope: { errCode, errMsg, data: [] } });
 
 /** constant.ErrAccess / ErrDB / ErrArgs (pkg/common/constant/error.go). */
-const ErrAccess = { code: 801, msg: 'no permission' };
-const ErrDB = { code: 802, msg: 'db failed' };
+export const ErrAccess = { code: 801, msg: 'no permission' };
+export const ErrDB = { code: 802, msg: 'db failed' };
 const ErrArgs = { code: 803, msg: 'args failed' };
 
 /** constant.PlatformID2Name: v2 knows platforms 1–9 only (there is no admin platform). */
-const PLATFORM_NAMES: Record<number, string> = {
+export const PLATFORM_NAMES: Record<number, string> = {
 	1: 'IOS',
 	2: 'Android',
 	3: 'Windows',
@@ -89,7 +90,7 @@ export function signV2Token(
 }
 
 /** The UID of a valid v2 token, or the reason it is not valid. */
-function verifyV2Token(token: string, secret: string): { uid: string } | { reason: string } {
+export function verifyV2Token(token: string, secret: string): { uid: string } | { reason: string } {
 	const parts = token.split('.');
 	if (parts.length !== 3) return { reason: 'token malformed' };
 	const expected = createHmac('sha256', secret).update(`${parts[0]}.${parts[1]}`).digest();
@@ -101,14 +102,26 @@ function verifyV2Token(token: string, secret: string): { uid: string } | { reaso
 	return { uid: claims.UID };
 }
 
-/** token_verify.GetUserIDFromToken as the handlers report it: HTTP 400, errCode 500. */
-function checkToken(state: SandboxState, token: string, operationID: string): { uid: string } | V2Answer {
+/** A valid token's UID, or why not (expireTokens(): v2 tokens are not in the registry, an expireAll() cut-off catches them all). */
+export function tokenUID(state: SandboxState, token: string): { uid: string } | { reason: string } {
 	const verified = verifyV2Token(token, state.config.secret);
-	if ('reason' in verified) return v2Error(400, 500, `${operationID} GetUserIDFromToken failed ${verified.reason} token:${token}`);
-	// expireTokens(): v2 tokens are not in the registry, so an expireAll() cut-off catches them all.
-	if (state.tokens.isExpiredByServer(token)) {
-		return v2Error(400, 500, `${operationID} GetUserIDFromToken failed token is expired token:${token}`);
-	}
+	if ('uid' in verified && state.tokens.isExpiredByServer(token)) return { reason: 'token is expired' };
+	return verified;
+}
+
+/**
+ * token_verify.GetUserIDFromToken as the handlers report it: errCode 500, HTTP 400 from v2.2.0
+ * (HTTP 500 before, `status`), `what` names the token function in the text.
+ */
+export function checkToken(
+	state: SandboxState,
+	token: string,
+	operationID: string,
+	status = 400,
+	what = 'GetUserIDFromToken',
+): { uid: string } | V2Answer {
+	const verified = tokenUID(state, token);
+	if ('reason' in verified) return v2Error(status, 500, `${operationID} ${what} failed ${verified.reason} token:${token}`);
 	return verified;
 }
 
@@ -123,7 +136,7 @@ interface BoundField {
 	binding: string;
 }
 
-interface BindSpec {
+export interface BindSpec {
 	/** Go type, e.g. `base_info.GetUsersInfoReq`. */
 	goName: string;
 	schema: z.ZodType;
@@ -159,7 +172,7 @@ function failingTag(value: unknown, binding: string): string | undefined {
 	return undefined;
 }
 
-function bind<T>(raw: string, spec: BindSpec): T | V2Answer {
+export function bind<T>(raw: string, spec: BindSpec): T | V2Answer {
 	const prefix = spec.errPrefix ?? '';
 	let req: Record<string, unknown>;
 	try {
@@ -184,10 +197,10 @@ function jsonKind(v: unknown): string {
 	return typeof v; // string or object (null never gets here)
 }
 
-const isAnswer = (v: unknown): v is V2Answer => typeof v === 'object' && v !== null && 'envelope' in v;
+export const isAnswer = (v: unknown): v is V2Answer => typeof v === 'object' && v !== null && 'envelope' in v;
 
-const OP_ID: BoundField = { json: 'operationID', ns: 'OperationID', binding: 'required' };
-const ids = z.array(z.string()).nullable();
+export const OP_ID: BoundField = { json: 'operationID', ns: 'OperationID', binding: 'required' };
+export const ids = z.array(z.string()).nullable();
 
 /* ---------- JSON the way v2 writes it ---------- */
 
@@ -201,11 +214,11 @@ function pbMap(fields: Record<string, unknown>): Record<string, unknown> {
 	return out;
 }
 
-const seconds = (ms: number) => Math.floor(ms / 1000);
+export const seconds = (ms: number) => Math.floor(ms / 1000);
 
-/** sdk_ws.GroupInfo (v2: 1 is a super group, 2 a working group; times in seconds). */
-function groupInfoV2(g: SandboxGroup): Record<string, unknown> {
-	return pbMap({
+/** sdk_ws.GroupInfo (v2: 1 is a super group, 2 a working group; times in seconds); `fields`: an older, shorter struct. */
+function groupInfoV2(g: SandboxGroup, fields?: readonly string[]): Record<string, unknown> {
+	const info: Record<string, unknown> = {
 		groupID: g.groupID,
 		groupName: g.groupName,
 		notification: g.notification,
@@ -223,7 +236,9 @@ function groupInfoV2(g: SandboxGroup): Record<string, unknown> {
 		applyMemberFriend: g.applyMemberFriend,
 		notificationUpdateTime: seconds(g.notificationUpdateTime),
 		notificationUserID: g.notificationUserID,
-	});
+	};
+	if (fields) for (const k of Object.keys(info)) if (!fields.includes(k)) delete info[k];
+	return pbMap(info);
 }
 
 /** constant.SuperGroup / GroupStatusDismissed in v2. */
@@ -239,36 +254,44 @@ function roleLevelV2(level: number): number {
 
 /* ---------- routes ---------- */
 
-interface V2Call {
+export interface V2Call {
 	state: SandboxState;
 	body: string;
 	token: string;
 	sendV3: RouteHandler;
+	/** HTTP status of a token error in the look-ups: 400 from v2.2.0, 500 before. */
+	tokenErrorStatus: number;
 }
 
-type V2Route = (call: V2Call) => V2Answer | Promise<V2Answer>;
+export type V2Route = (call: V2Call) => V2Answer | Promise<V2Answer>;
+
+/** One v2 generation: its routes (everything else 404) and how its look-ups report a bad token. */
+export interface V2Table {
+	routes: Readonly<Record<string, V2Route>>;
+	tokenErrorStatus: number;
+}
 
 /** A token-checked route: bind → token → handler (the order of every v2 gin handler). */
-function withToken<T extends { operationID: string }>(
+export function withToken<T extends { operationID: string }>(
 	spec: BindSpec,
 	handler: (req: T, uid: string, state: SandboxState) => V2Answer,
 ): V2Route {
-	return ({ state, body, token }) => {
+	return ({ state, body, token, tokenErrorStatus }) => {
 		const req = bind<T>(body, spec);
 		if (isAnswer(req)) return req;
-		const checked = checkToken(state, token, req.operationID);
+		const checked = checkToken(state, token, req.operationID, tokenErrorStatus);
 		if ('envelope' in checked) return checked;
 		return handler(req, checked.uid, state);
 	};
 }
 
-const isAdmin = (state: SandboxState, uid: string) => state.config.adminUserIDs.includes(uid);
+export const isAdmin = (state: SandboxState, uid: string) => state.config.adminUserIDs.includes(uid);
 
 /**
  * /user/get_users_info (api user.GetUsersPublicInfo, rpc user GetUserInfo): any token; unknown IDs
  * skipped, duplicates repeated; an empty list is the RPC's ErrArgs.
  */
-const getUsersInfo = withToken<{ operationID: string; userIDList: string[] }>(
+export const getUsersInfo = withToken<{ operationID: string; userIDList: string[] }>(
 	{
 		goName: 'base_info.GetUsersInfoReq',
 		schema: z.object({ operationID: z.string(), userIDList: ids }),
@@ -285,7 +308,7 @@ const getUsersInfo = withToken<{ operationID: string; userIDList: string[] }>(
 );
 
 /** /user/account_check (api manage.AccountCheck, rpc user AccountCheck): appManager only. */
-const accountCheck = withToken<{ operationID: string; checkUserIDList: string[] }>(
+export const accountCheck = withToken<{ operationID: string; checkUserIDList: string[] }>(
 	{
 		goName: 'base_info.AccountCheckReq',
 		schema: z.object({ operationID: z.string(), checkUserIDList: ids }),
@@ -303,7 +326,7 @@ const accountCheck = withToken<{ operationID: string; checkUserIDList: string[] 
 );
 
 /** /user/get_all_users_uid (api manage.GetAllUsersUid, rpc user GetAllUserID): appManager only. */
-const getAllUsersUid = withToken<{ operationID: string }>(
+export const getAllUsersUid = withToken<{ operationID: string }>(
 	{ goName: 'base_info.GetAllUsersUidReq', schema: z.object({ operationID: z.string() }), fields: [OP_ID] },
 	(_req, uid, state) => {
 		if (!isAdmin(state, uid)) return rpcError(ErrAccess.code, ErrAccess.msg);
@@ -315,97 +338,111 @@ const getAllUsersUid = withToken<{ operationID: string }>(
 /**
  * /user/get_users_online_status (api user.GetUsersOnlineStatus): any token (the API asks the gateways
  * as appManagerUid[0]); one entry per requested ID, unknown users are simply offline.
+ * `asCaller`: v2.0–v2.1's manage.GetUsersOnlineStatus asks as the caller instead; the gateways refuse
+ * a non-admin and the API ignores the refusal, so everyone is offline (errCode 0).
  */
-const getUsersOnlineStatus = withToken<{ operationID: string; userIDList: string[] }>(
-	{
-		goName: 'base_info.GetUsersOnlineStatusReq',
-		schema: z.object({ operationID: z.string(), userIDList: ids }),
-		fields: [OP_ID, { json: 'userIDList', ns: 'UserIDList', binding: 'required,lte=200' }],
-	},
-	(req, _uid, { store }) =>
-		ok(
-			req.userIDList.map((userID) => {
-				const conns = store.online.get(userID) ?? [];
-				if (conns.length === 0) return { userID: userID || undefined, status: 'offline' };
-				return {
-					userID: userID || undefined,
-					status: 'online',
-					detailPlatformStatus: conns.map((c) => ({ platform: PLATFORM_NAMES[c.platformID], status: 'online' })),
-				};
-			}),
-		),
-);
+export const usersOnlineStatus = (asCaller = false) =>
+	withToken<{ operationID: string; userIDList: string[] }>(
+		{
+			goName: 'base_info.GetUsersOnlineStatusReq',
+			schema: z.object({ operationID: z.string(), userIDList: ids }),
+			fields: [OP_ID, { json: 'userIDList', ns: 'UserIDList', binding: 'required,lte=200' }],
+		},
+		(req, uid, state) =>
+			ok(
+				req.userIDList.map((userID) => {
+					const conns = asCaller && !isAdmin(state, uid) ? [] : (state.store.online.get(userID) ?? []);
+					if (conns.length === 0) return { userID: userID || undefined, status: 'offline' };
+					return {
+						userID: userID || undefined,
+						status: 'online',
+						detailPlatformStatus: conns.map((c) => ({ platform: PLATFORM_NAMES[c.platformID], status: 'online' })),
+					};
+				}),
+			),
+	);
 
 /**
  * /group/get_group_all_member_list (rpc group GetGroupAllMember): any token, no membership check;
  * unknown group → 802; a super group has no members here; count 0 → up to 1000 from offset.
+ * `paged` false: v2.0–v2.1's request has no offset/count (ignored like any unknown key): all members.
  */
-const getGroupAllMemberList = withToken<{ operationID: string; groupID: string; offset: number; count: number }>(
-	{
-		goName: 'base_info.GetGroupAllMemberReq',
-		schema: z.object({ groupID: z.string(), operationID: z.string(), offset: z.number(), count: z.number() }),
-		fields: [{ json: 'groupID', ns: 'GroupID', binding: 'required' }, OP_ID],
-	},
-	(req, _uid, state) => {
-		const group = state.store.groups.get(req.groupID);
-		if (!group) return rpcError(ErrDB.code, ErrDB.msg);
-		if (group.groupType === V2_SUPER_GROUP || req.count < 0 || req.offset < 0) return ok([]);
-		const page = group.members.slice(req.offset, req.offset + (req.count !== 0 ? req.count : 1000));
-		return ok(
-			page.map((m) => {
-				const user: SandboxUser | undefined = state.store.users.get(m.userID);
-				return pbMap({
-					groupID: group.groupID,
-					userID: m.userID,
-					roleLevel: roleLevelV2(m.roleLevel),
-					joinTime: seconds(m.joinTime),
-					nickname: user?.nickname ?? '',
-					faceURL: user?.faceURL ?? '',
-					// GroupMemberDBCopyOpenIM marks app managers with 1.
-					appMangerLevel: isAdmin(state, m.userID) ? 1 : 0,
-				});
+export const groupAllMemberList = (paged = true) =>
+	withToken<{ operationID: string; groupID: string; offset?: number; count?: number }>(
+		{
+			goName: 'base_info.GetGroupAllMemberReq',
+			schema: z.object({
+				groupID: z.string(),
+				operationID: z.string(),
+				...(paged ? { offset: z.number(), count: z.number() } : {}),
 			}),
-		);
-	},
-);
+			fields: [{ json: 'groupID', ns: 'GroupID', binding: 'required' }, OP_ID],
+		},
+		(req, _uid, state) => memberList(state, req.groupID, req.offset ?? 0, paged ? (req.count ?? 0) : Infinity),
+	);
 
-/** /group/get_groups_info (rpc group GetGroupsInfo): any token; unknown IDs skipped. */
-const getGroupsInfo = withToken<{ operationID: string; groupIDList: string[] }>(
-	{
-		goName: 'base_info.GetGroupInfoReq',
-		schema: z.object({ groupIDList: ids, operationID: z.string() }),
-		fields: [{ json: 'groupIDList', ns: 'GroupIDList', binding: 'required' }, OP_ID],
-	},
-	(req, _uid, { store }) =>
-		ok(
-			req.groupIDList.flatMap((id) => {
-				const g = store.groups.get(id);
-				return g ? [groupInfoV2(g)] : [];
-			}),
-		),
-);
+function memberList(state: SandboxState, groupID: string, offset: number, count: number): V2Answer {
+	const group = state.store.groups.get(groupID);
+	if (!group) return rpcError(ErrDB.code, ErrDB.msg);
+	if (group.groupType === V2_SUPER_GROUP || count < 0 || offset < 0) return ok([]);
+	const page = group.members.slice(offset, offset + (count !== 0 ? count : 1000));
+	return ok(
+		page.map((m) => {
+			const user: SandboxUser | undefined = state.store.users.get(m.userID);
+			return pbMap({
+				groupID: group.groupID,
+				userID: m.userID,
+				roleLevel: roleLevelV2(m.roleLevel),
+				joinTime: seconds(m.joinTime),
+				nickname: user?.nickname ?? '',
+				faceURL: user?.faceURL ?? '',
+				// GroupMemberDBCopyOpenIM marks app managers with 1.
+				appMangerLevel: isAdmin(state, m.userID) ? 1 : 0,
+			});
+		}),
+	);
+}
+
+/** /group/get_groups_info (rpc group GetGroupsInfo): any token; unknown IDs skipped. `fields`: GroupInfo's keys. */
+export const groupsInfo = (fields?: readonly string[]) =>
+	withToken<{ operationID: string; groupIDList: string[] }>(
+		{
+			goName: 'base_info.GetGroupInfoReq',
+			schema: z.object({ groupIDList: ids, operationID: z.string() }),
+			fields: [{ json: 'groupIDList', ns: 'GroupIDList', binding: 'required' }, OP_ID],
+		},
+		(req, _uid, { store }) =>
+			ok(
+				req.groupIDList.flatMap((id) => {
+					const g = store.groups.get(id);
+					return g ? [groupInfoV2(g, fields)] : [];
+				}),
+			),
+	);
 
 /**
  * /group/get_joined_group_list (rpc group GetJoinedGroupList): the user themself or an appManager
- * (token_verify.CheckAccess) → 801 otherwise; super groups and dismissed groups are left out.
+ * (token_verify.CheckAccess) → 801 otherwise; super groups and dismissed groups are left out
+ * (dismissing deletes the member rows). `fields`: GroupInfo's keys.
  */
-const getJoinedGroupList = withToken<{ operationID: string; fromUserID: string }>(
-	{
-		goName: 'base_info.GetJoinedGroupListReq',
-		schema: z.object({ operationID: z.string(), fromUserID: z.string() }),
-		fields: [OP_ID, { json: 'fromUserID', ns: 'FromUserID', binding: 'required' }],
-	},
-	(req, uid, state) => {
-		if (uid !== req.fromUserID && !isAdmin(state, uid)) return rpcError(ErrAccess.code, ErrAccess.msg);
-		const joined = [...state.store.groups.values()].filter(
-			(g) =>
-				g.groupType !== V2_SUPER_GROUP &&
-				g.status !== V2_GROUP_DISMISSED &&
-				g.members.some((m) => m.userID === req.fromUserID),
-		);
-		return ok(joined.map(groupInfoV2));
-	},
-);
+export const joinedGroupList = (fields?: readonly string[]) =>
+	withToken<{ operationID: string; fromUserID: string }>(
+		{
+			goName: 'base_info.GetJoinedGroupListReq',
+			schema: z.object({ operationID: z.string(), fromUserID: z.string() }),
+			fields: [OP_ID, { json: 'fromUserID', ns: 'FromUserID', binding: 'required' }],
+		},
+		(req, uid, state) => {
+			if (uid !== req.fromUserID && !isAdmin(state, uid)) return rpcError(ErrAccess.code, ErrAccess.msg);
+			const joined = [...state.store.groups.values()].filter(
+				(g) =>
+					g.groupType !== V2_SUPER_GROUP &&
+					g.status !== V2_GROUP_DISMISSED &&
+					g.members.some((m) => m.userID === req.fromUserID),
+			);
+			return ok(joined.map((g) => groupInfoV2(g, fields)));
+		},
+	);
 
 interface UserRegisterReq {
 	secret: string;
@@ -423,7 +460,7 @@ interface UserRegisterReq {
  * /auth/user_register (api auth.UserRegister): no token, the secret decides; an existing userID is the
  * MySQL duplicate-key error (HTTP 500). Success registers and logs the user in on `platform`.
  */
-function userRegister({ state, body }: V2Call): V2Answer {
+export function userRegister({ state, body }: V2Call): V2Answer {
 	const req = bind<UserRegisterReq>(body, {
 		goName: 'base_info.UserRegisterReq',
 		schema: z.object({
@@ -531,6 +568,20 @@ async function manageSendMsg({ state, body, token, sendV3 }: V2Call): Promise<V2
 	const checked = checkToken(state, token, operationID);
 	if ('envelope' in checked) return checked;
 	if (!isAdmin(state, checked.uid)) return v2Error(400, 403, 'not appManager');
+	const sent = await sendThroughV3({ state, token, sendV3 }, checked.uid, operationID, req);
+	return isAnswer(sent) ? sent : ok(sent);
+}
+
+/**
+ * The v2 send body (text under `content.text`) translated and run through the v3.8 send_msg
+ * pipeline (storage, inboxes, stats): its data, or its error in v2's shape.
+ */
+export async function sendThroughV3(
+	{ state, token, sendV3 }: Pick<V2Call, 'state' | 'token' | 'sendV3'>,
+	uid: string,
+	operationID: string,
+	req: Record<string, unknown>,
+): Promise<Record<string, unknown> | V2Answer> {
 	let translated: Record<string, unknown>;
 	try {
 		const { operationID: _op, ...rest } = req;
@@ -546,11 +597,10 @@ async function manageSendMsg({ state, body, token, sendV3 }: V2Call): Promise<V2
 		body: JSON.stringify(translated),
 		operationID,
 		state,
-		auth: { userID: checked.uid, platformID: PlatformID.Admin, token, isAdmin: true },
+		auth: { userID: uid, platformID: PlatformID.Admin, token, isAdmin: true },
 	};
 	try {
-		const result = await sendV3(ctx);
-		return ok(result.data);
+		return (await sendV3(ctx)).data as Record<string, unknown>;
 	} catch (e) {
 		if (!(e instanceof ApiError)) throw e;
 		return v2ErrorFor(e);
@@ -558,7 +608,7 @@ async function manageSendMsg({ state, body, token, sendV3 }: V2Call): Promise<V2
 }
 
 /** v3 errors of the shared pipeline in v2's ad-hoc shape (§8 "Errors"). */
-function v2ErrorFor(e: ApiError): V2Answer {
+export function v2ErrorFor(e: ApiError): V2Answer {
 	const text = e.errDlt || e.errMsg;
 	switch (e.errCode) {
 		case ErrCode.Args:
@@ -582,11 +632,14 @@ const V2_ROUTES: Record<string, V2Route> = {
 	[V2Path.GetUsersInfo]: getUsersInfo,
 	[V2Path.AccountCheck]: accountCheck,
 	[V2Path.GetAllUsersUid]: getAllUsersUid,
-	[V2Path.GetUsersOnlineStatus]: getUsersOnlineStatus,
-	[V2Path.GetGroupAllMemberList]: getGroupAllMemberList,
-	[V2Path.GetGroupsInfo]: getGroupsInfo,
-	[V2Path.GetJoinedGroupList]: getJoinedGroupList,
+	[V2Path.GetUsersOnlineStatus]: usersOnlineStatus(),
+	[V2Path.GetGroupAllMemberList]: groupAllMemberList(),
+	[V2Path.GetGroupsInfo]: groupsInfo(),
+	[V2Path.GetJoinedGroupList]: joinedGroupList(),
 };
+
+/** v2.2+ (v2.3.3). The v2.0 table (sandbox/v20.ts) is a variation of it. */
+export const V2_TABLE: V2Table = { routes: V2_ROUTES, tokenErrorStatus: 400 };
 
 /** One v2 request. `sendV3` is the v3.8 send_msg handler the translated admin send runs through. */
 export async function handleV2(
@@ -595,8 +648,9 @@ export async function handleV2(
 	rawBody: string,
 	token: string,
 	sendV3: RouteHandler,
+	table: V2Table = V2_TABLE,
 ): Promise<V2Answer | 'not-found'> {
-	const route = Object.prototype.hasOwnProperty.call(V2_ROUTES, path) ? V2_ROUTES[path] : undefined;
+	const route = Object.prototype.hasOwnProperty.call(table.routes, path) ? table.routes[path] : undefined;
 	if (!route) return 'not-found';
-	return route({ state, body: rawBody, token, sendV3 });
+	return route({ state, body: rawBody, token, sendV3, tokenErrorStatus: table.tokenErrorStatus });
 }

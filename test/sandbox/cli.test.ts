@@ -99,5 +99,7 @@ describe('sandbox CLI', () => {
 		expect(() => parseArgs(['--port', 'x'])).toThrow('not a valid number');
 		expect(() => parseArgs(['--token-lifetime', '0'])).toThrow('not a valid number');
 		expect(() => parseArgs(['--what'])).toThrow('unknown argument');
+		expect(parseArgs(['--generation', 'v2.0'])).toEqual({ port: 10002, generation: 'v2.0' });
+		expect(() => parseArgs(['--generation', 'v2.1'])).toThrow('--generation must be v3.8, v3.0, v2, v2.0, got v2.1');
 	});
 });
