@@ -541,11 +541,15 @@ function login({ state, body }: V2Call): V2Answer {
 	if (typeof req.platform !== 'number' || !req.platform) {
 		return v2Error(400, 400, "Key: 'UserTokenReq.Platform' Error:Field validation for 'Platform' failed on the 'required' tag");
 	}
+	// v2.3.3 UserTokenReq: binding:"required,min=1,max=9" (there is no admin platform 10 in v2).
+	if (req.platform < 1 || req.platform > 9) {
+		return v2Error(400, 400, `Key: 'UserTokenReq.Platform' Error:Field validation for 'Platform' failed on the '${req.platform < 1 ? 'min' : 'max'}' tag`);
+	}
 	if (req.secret !== config.secret) return v2Error(400, 401, 'params.Secret != config.Config.Secret');
 	const userID = typeof req.userID === 'string' ? req.userID : '';
 	if (!config.adminUserIDs.includes(userID) && !store.users.has(userID)) return v2Error(500, 500, 'record not found');
 	const nowMs = Date.now();
-	const issued = signV2Token(userID, config.tokenLifetimeSeconds, config.secret, nowMs);
+	const issued = signV2Token(userID, config.tokenLifetimeSeconds, config.secret, nowMs, PLATFORM_NAMES[req.platform]);
 	tokens.track(issued);
 	stats.tokenIssued();
 	// expiredTime: the absolute expiry (unix seconds), as token_verify.CreateToken returns it.
@@ -568,8 +572,30 @@ async function manageSendMsg({ state, body, token, sendV3 }: V2Call): Promise<V2
 	const checked = checkToken(state, token, operationID);
 	if ('envelope' in checked) return checked;
 	if (!isAdmin(state, checked.uid)) return v2Error(400, 403, 'not appManager');
-	const sent = await sendThroughV3({ state, token, sendV3 }, checked.uid, operationID, req);
+	const sessionType = req.contentType === 1400 ? V2Session.Notification : v3SessionType(state, req.sessionType, req.groupID);
+	if (isAnswer(sessionType)) return sessionType;
+	const sent = await sendThroughV3({ state, token, sendV3 }, checked.uid, operationID, { ...req, sessionType });
 	return isAnswer(sent) ? sent : ok(sent);
+}
+
+/** v2 session types: 1 single, 2 group, 3 super group, 4 notification (v3 calls a group 3). */
+export const V2Session = { Single: 1, Group: 2, SuperGroup: 3, Notification: 4 } as const;
+
+/**
+ * v2's sessionType as the v3 pipeline knows it, or the refusal: 3 is v2's super group chat, which on
+ * an ordinary group OpenIM v2 answers with errCode 0 and delivers to nobody; the sandbox says so.
+ */
+export function v3SessionType(state: SandboxState, sessionType: unknown, groupID: unknown): number | V2Answer {
+	if (sessionType === V2Session.Group) return 3;
+	if (sessionType === V2Session.SuperGroup && state.store.groups.get(String(groupID ?? ''))?.groupType !== V2_SUPER_GROUP) {
+		return v2Error(
+			400,
+			400,
+			`sandbox: sessionType 3 is v2's super group chat and ${JSON.stringify(groupID ?? '')} is not a super group ` +
+				'(OpenIM v2 answers errCode 0 and delivers it to nobody); send group messages with sessionType 2',
+		);
+	}
+	return typeof sessionType === 'number' ? sessionType : 0;
 }
 
 /**

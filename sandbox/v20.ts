@@ -43,6 +43,8 @@ import {
 	signV2Token,
 	tokenUID,
 	usersOnlineStatus,
+	v3SessionType,
+	V2Session,
 	V2_TABLE,
 	v2Error,
 	V2Path,
@@ -163,14 +165,7 @@ const ELEMENTS_V21: Record<number, Element> = {
 };
 
 const OA_NOTIFICATION = 1400;
-const SINGLE_CHAT = 1;
-/** v2's GroupChatType; v3 (and the shared pipeline) calls a group chat 3. */
-const GROUP_CHAT = 2;
-/** v2's SuperGroupChatType; the store marks super groups with groupType 1. */
-const SUPER_GROUP_CHAT = 3;
-const NOTIFICATION_CHAT = 4;
-const V3_GROUP_CHAT = 3;
-const V2_SUPER_GROUP = 1;
+const { Single: SINGLE_CHAT, Group: GROUP_CHAT, Notification: NOTIFICATION_CHAT } = V2Session;
 
 /** The handler's own refusals after binding: gin.H, keys sorted (`MsgID` first). */
 const refusal = (errCode: number, errMsg: string): V2Answer => ({
@@ -192,16 +187,8 @@ async function managerSendMsg(call: V2Call): Promise<V2Answer> {
 	if (!isAdmin(state, caller.uid)) return refusal(400, 'not authorized');
 	if (sessionType === SINGLE_CHAT && !req.recvID) return refusal(405, 'recvID is a null string');
 	if (sessionType === GROUP_CHAT && !req.groupID) return refusal(405, 'groupID is a null string');
-	if (sessionType === SUPER_GROUP_CHAT && state.store.groups.get(req.groupID)?.groupType !== V2_SUPER_GROUP) {
-		// v2.1.0 takes it (no groupID check for 3) and hands it to the super-group path, where an
-		// ordinary group has no members: errCode 0, nobody receives it. The sandbox says so instead.
-		return v2Error(
-			400,
-			400,
-			`sandbox: sessionType 3 is v2's super group chat and ${JSON.stringify(req.groupID)} is not a super group ` +
-				'(OpenIM v2.1.0 answers errCode 0 and delivers it to nobody); send group messages with sessionType 2',
-		);
-	}
+	const v3Session = sessionType === NOTIFICATION_CHAT ? sessionType : v3SessionType(state, sessionType, req.groupID);
+	if (isAnswer(v3Session)) return v3Session;
 	const sent = await sendThroughV3(call, caller.uid, req.operationID, {
 		sendID: req.sendID,
 		recvID: req.recvID,
@@ -211,7 +198,7 @@ async function managerSendMsg(call: V2Call): Promise<V2Answer> {
 		senderPlatformID: req.senderPlatformID,
 		content: req.content,
 		contentType: req.contentType,
-		sessionType: sessionType === GROUP_CHAT ? V3_GROUP_CHAT : sessionType,
+		sessionType: v3Session,
 		isOnlineOnly: req.isOnlineOnly,
 		offlinePushInfo: req.offlinePushInfo,
 	});

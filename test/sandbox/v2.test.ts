@@ -338,3 +338,31 @@ describe('/group/get_joined_group_list', () => {
 		expect([missing.status, missing.body.errMsg]).toEqual([400, required('GetJoinedGroupListReq', 'FromUserID')]);
 	});
 });
+
+describe('/auth/user_token and /msg/manage_send_msg', () => {
+	it('user_token: platform 1–9 only (v2 has no admin platform 10)', async () => {
+		const token = (platform: number) => client.raw('/auth/user_token', { secret: 'openIM123', platform, userID: 'imAdmin', operationID: OP });
+		expect((await token(10)).status).toBe(400);
+		expect((await token(10)).body.errMsg).toBe("Key: 'UserTokenReq.Platform' Error:Field validation for 'Platform' failed on the 'max' tag");
+		expect((await token(7)).body.errCode).toBe(0);
+	});
+
+	it('a group chat is sessionType 2; 3 is v2\'s super group chat, which an ordinary group never receives', async () => {
+		const send = (sessionType: number) =>
+			call('/msg/manage_send_msg', {
+				sendID: 'imAdmin',
+				groupID: 'all_staff',
+				senderPlatformID: 7,
+				content: { text: 'Deploy at 18:00' },
+				contentType: 101,
+				sessionType,
+			});
+		const group = await send(2);
+		expect(group.body).toMatchObject({ errCode: 0, data: { serverMsgID: expect.any(String) } });
+		expect(sandbox.messages().map((m) => [m.conversationID, m.sessionType])).toEqual([['sg_all_staff', 3]]);
+		const superGroup = await send(3);
+		expect(superGroup.status).toBe(400);
+		expect(superGroup.body.errMsg).toMatch(/^sandbox: sessionType 3 is v2's super group chat/);
+		expect(sandbox.messages()).toHaveLength(1);
+	});
+});
