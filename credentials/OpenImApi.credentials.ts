@@ -30,7 +30,7 @@ const isEnvelope = (body: unknown): body is Envelope =>
 /** The failures the "Test" button and the first request of a workflow explain in words. */
 function explain(baseUrl: string, userID: string, path: string, answer: Answer, version: string): string {
 	const { statusCode, body } = answer;
-	if (version === 'v2' && isEnvelope(body) && statusCode !== 200) {
+	if ((version === 'v2' || version === 'v2.0') && isEnvelope(body) && statusCode !== 200) {
 		// v2 errors: HTTP 400/500 with ad-hoc codes (openim-api.md §8).
 		if (body.errCode === 401 || /secret/i.test(body.errMsg ?? '')) {
 			return 'OpenIM v2: wrong secret (errCode 401). The secret is `secret` in OpenIM\'s config/config.yaml (default tuoyun).';
@@ -60,7 +60,14 @@ function unreachable(baseUrl: string, error: unknown): string {
 /** A v2 server answers a v3 body on /auth/user_token with HTTP 400 (binding: platform, operationID). */
 const looksLikeV2 = (answer: Answer): boolean => answer.statusCode === 400 && isEnvelope(answer.body) && answer.body.errCode === 400;
 
-const VERSION_LABEL: Record<string, string> = { 'v3.8': 'v3.8.1+', 'v3.0': 'v3.0–v3.8.0', v2: 'v2.x' };
+const VERSION_LABEL: Record<string, string> = { 'v3.8': 'v3.8.1+', 'v3.0': 'v3.0–v3.8.0', v2: 'v2.x', 'v2.0': 'v2.0–v2.1' };
+
+/**
+ * v2.0–v2.1 still route the admin send at /manager/send_msg (v2.2+ answer 404 there). A body without
+ * the required fields fails gin's binding with HTTP 400 before anything else runs: no side effects.
+ */
+const isManagerSendRoute = (answer: Answer): boolean =>
+	answer.statusCode === 400 && isEnvelope(answer.body) && answer.body.errCode === 400;
 
 /** v3.8.1+ answers "header must have token" on the old route and vice versa (openim-api.md Findings). */
 const routeMissing = (answer: Answer): boolean =>
@@ -125,7 +132,8 @@ export class OpenImApi implements ICredentialType {
 				{ name: 'Auto-Detect', value: 'auto', description: 'Tries the v3.8.1+, v3.0–v3.8.0 and v2 token routes in turn' },
 				{ name: 'v3.8.1 or Later', value: 'v3.8' },
 				{ name: 'v3.0 to v3.8.0', value: 'v3.0' },
-				{ name: 'v2.x', value: 'v2', description: 'Send path /msg/manage_send_msg (v2.2+); no exactly-once check after a lost answer' },
+				{ name: 'v2.2 to v2.3', value: 'v2', description: 'Send path /msg/manage_send_msg; no exactly-once check after a lost answer' },
+				{ name: 'v2.0 to v2.1', value: 'v2.0', description: 'Send path /manager/send_msg (work notifications from v2.0.6); no exactly-once check after a lost answer' },
 			],
 			description:
 				'OpenIM server generation; the token route, send path, text key and error shapes differ (README, "Server versions")',
@@ -179,9 +187,12 @@ export class OpenImApi implements ICredentialType {
 		const routes: Record<string, () => Promise<Answer>> = {
 			'v3.8': async () => await post(Path.AdminSession, { secret, userID }),
 			'v3.0': async () => await post(Path.UserSession, { secret, platformID: PlatformID.Admin, userID }),
+			// v2 has no admin platform (10): its binding allows 1–8 (v2.0–v2.2) or 1–9 (v2.3). Linux (7) is
+			// the platform an admin account is least likely to be logged in on.
 			v2: async () =>
-				await post(Path.UserSession, { secret, platform: PlatformID.Admin, userID, operationID: `n8n-token-${Date.now()}` }),
+				await post(Path.UserSession, { secret, platform: PlatformID.Linux, userID, operationID: `n8n-token-${Date.now()}` }),
 		};
+		routes['v2.0'] = routes.v2;
 		const setting = String(credentials.serverVersion ?? 'auto');
 		let version = setting in routes ? setting : 'v3.8';
 		let answer = await routes[version]();
@@ -197,6 +208,9 @@ export class OpenImApi implements ICredentialType {
 			}
 		}
 		if (isEnvelope(answer.body) && answer.body.errCode === 0 && answer.body.data?.token) {
+			if (version === 'v2' && !(setting in routes) && isManagerSendRoute(await post('/manager/send_msg', { operationID: 'n8n-version-probe' }))) {
+				version = 'v2.0';
+			}
 			return { token: answer.body.data.token, detectedVersion: version };
 		}
 		const path = version === 'v3.8' ? Path.AdminSession : Path.UserSession;
@@ -218,7 +232,9 @@ export class OpenImApi implements ICredentialType {
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL: '={{$credentials.baseUrl.trim().replace(/\\/+$/, "")}}',
-			url: Path.AccountCheck,
+			// v2.0–v2.1 had it under /manager. The URL is resolved before the token fetch detects the
+			// version, so on those servers the Test needs the explicit setting (README).
+			url: '={{$credentials.serverVersion === "v2.0" ? "/manager/account_check" : "' + Path.AccountCheck + '"}}',
 			method: 'POST',
 			headers: { operationID: 'n8n-credential-test' },
 			body: {

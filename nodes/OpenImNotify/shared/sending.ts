@@ -40,7 +40,7 @@ function sendResult(data: SendMsgResp | ConfirmedSend, request: SendMsgReq, oper
 export async function runSends(
 	ctx: IExecuteFunctions,
 	what: 'notification' | 'message',
-	build: (input: ItemInput, settings: OpenImSettings, directory: UserDirectory) => Promise<BuiltSend>,
+	build: (input: ItemInput, settings: OpenImSettings, directory: UserDirectory, client: OpenImClient) => Promise<BuiltSend>,
 ): Promise<INodeExecutionData[]> {
 	const { concurrency, ...transport } = clientOptions(ctx);
 	const client = new OpenImClient(ctx, transport);
@@ -51,7 +51,7 @@ export async function runSends(
 		concurrency,
 		prepare: async (itemIndex) => {
 			const input = new ItemInput(ctx, itemIndex);
-			const built = await build(input, settings, directory);
+			const built = await build(input, settings, directory, client);
 			if (Buffer.byteLength(JSON.stringify(built.request)) > MAX_REQUEST_BYTES) {
 				input.fail('Text', `makes the ${what} too large (over ${MAX_REQUEST_BYTES} bytes)`, 'OpenIM\'s message queue takes about 1 MB per message. Send long content as a link.');
 			}
@@ -73,7 +73,7 @@ export async function runSends(
 							operationID,
 						);
 			const profile = await client.profile();
-			if (profile.generation !== 'v2') return output;
+			if (profile.family !== 'v2') return output;
 			// v2 gives weaker guarantees: say so on every item it produced.
 			const marks = { serverVersion: profile.label, note: V2_NOTE };
 			return Array.isArray(output) ? output.map((item) => ({ ...item, ...marks })) : { ...output, ...marks };

@@ -83,7 +83,12 @@ function isTokenError(response: FullResponse, profile: ServerProfile): boolean {
 	const body = response.body;
 	if (!isEnvelope(body)) return false;
 	if (isTokenErrCode(body.errCode)) return true;
-	return profile.generation === 'v2' && response.statusCode === 400 && /GetUserIDFromToken failed/.test(body.errMsg ?? '');
+	// v2.2+: HTTP 400; v2.0–v2.1 look-ups: HTTP 500; their admin send says "parse token failed".
+	return (
+		profile.family === 'v2' &&
+		(response.statusCode === 400 || response.statusCode === 500) &&
+		/GetUserIDFromToken failed|parse token failed/.test(body.errMsg ?? '')
+	);
 }
 
 export const newOperationID = (): string => `n8n-${randomUUID()}`;
@@ -300,7 +305,7 @@ export class OpenImClient {
 			this.tokenFetches++;
 			if (typeof creds.token === 'string' && creds.token) this.seenTokens.add(creds.token);
 			// v2 has no get_server_time: the 404 after a successful token fetch is expected there.
-			if (response.statusCode === 404 && resolveProfile(creds.serverVersion, creds.token, creds.detectedVersion).generation === 'v2') return;
+			if (response.statusCode === 404 && resolveProfile(creds.serverVersion, creds.token, creds.detectedVersion).family === 'v2') return;
 			const outcome = this.interpret(Path.GetServerTime, response);
 			if ('error' in outcome) throw outcome.error;
 		})();
@@ -395,7 +400,7 @@ export class OpenImClient {
 				path,
 				httpStatus: statusCode,
 				message: `OpenIM has no endpoint ${path} at this URL (HTTP 404)`,
-				description: profile?.generation === 'v2'
+				description: profile?.family === 'v2'
 					? `This is an OpenIM ${profile.label} server (the credential's Server Version, or what Auto-Detect found): it has no ${path}. This operation needs OpenIM v3.`
 					: 'Check the API base URL in the OpenIM API credential: it is the OpenIM API port (10002 by default), not the WebSocket (10001) or Chat (10008/10009) ports, plus any reverse-proxy prefix.',
 			};

@@ -7,14 +7,19 @@
  *   - v3.0–v3.8.0 (`/auth/user_token`) and v3.8.1+ (`/auth/get_admin_token`) tokens look alike, so
  *     without the route a v3 token sends text as `content` (v3.3+).
  */
-import { Path } from '../../../openim/constants';
+import { Path, SessionType } from '../../../openim/constants';
 
-export type ServerVersionSetting = 'auto' | 'v3.8' | 'v3.0' | 'v2';
+/** v2's GroupChatType (v3: 3). */
+const V2_GROUP_CHAT = 2;
 
-export type Generation = 'v3.8' | 'v3.0' | 'v3' | 'v2';
+export type ServerVersionSetting = 'auto' | 'v3.8' | 'v3.0' | 'v2' | 'v2.0';
+
+export type Generation = 'v3.8' | 'v3.0' | 'v3' | 'v2' | 'v2.0';
 
 export interface ServerProfile {
 	generation: Generation;
+	/** OpenIM v2 (any minor): its own error shapes and weaker guarantees. */
+	family: 'v2' | 'v3';
 	/** For output and error texts. */
 	label: string;
 	/** Where a single message goes. */
@@ -27,32 +32,27 @@ export interface ServerProfile {
 	sendStatusCheck: boolean;
 	/** Keys a text message (contentType 101) carries its text under. */
 	textKeys: ReadonlyArray<'content' | 'text'>;
+	/** v3 look-ups the node uses, as this generation serves them (other paths and shapes). */
+	lookups?: Readonly<Record<string, Lookup>>;
 }
 
+export interface Lookup {
+	path: string;
+	request: (body: Record<string, unknown>) => Record<string, unknown>;
+	response: (rows: V2Row[], body: Record<string, unknown>) => unknown;
+}
+
+type V2Row = Record<string, unknown>;
+
 const V3_COMMON = {
+	family: 'v3',
 	sendPath: Path.SendMsg,
 	bodyOperationID: false,
 	batchSend: true,
 	sendStatusCheck: true,
 } as const;
 
-export const PROFILES: Record<Generation, ServerProfile> = {
-	'v3.8': { ...V3_COMMON, generation: 'v3.8', label: 'v3.8.1+', textKeys: ['content'] },
-	'v3.0': { ...V3_COMMON, generation: 'v3.0', label: 'v3.0–v3.8.0', textKeys: ['content', 'text'] },
-	// A v3 token without the route that issued it: `content`, as v3.3+ wants (README).
-	v3: { ...V3_COMMON, generation: 'v3', label: 'v3 (auto-detected)', textKeys: ['content'] },
-	v2: {
-		generation: 'v2',
-		label: 'v2.x',
-		sendPath: '/msg/manage_send_msg',
-		bodyOperationID: true,
-		batchSend: false,
-		sendStatusCheck: false,
-		textKeys: ['text'],
-	},
-};
-
-export const SERVER_VERSION_SETTINGS: readonly ServerVersionSetting[] = ['auto', 'v3.8', 'v3.0', 'v2'];
+export const SERVER_VERSION_SETTINGS: readonly ServerVersionSetting[] = ['auto', 'v3.8', 'v3.0', 'v2', 'v2.0'];
 
 export function serverVersionSetting(value: unknown): ServerVersionSetting {
 	return SERVER_VERSION_SETTINGS.includes(value as ServerVersionSetting) ? (value as ServerVersionSetting) : 'auto';
@@ -83,7 +83,7 @@ export function isV2Token(token: unknown): boolean {
 export function resolveProfile(setting: unknown, token: unknown, detected?: unknown): ServerProfile {
 	const chosen = serverVersionSetting(setting);
 	if (chosen !== 'auto') return PROFILES[chosen];
-	if (detected === 'v3.8' || detected === 'v3.0' || detected === 'v2') return PROFILES[detected];
+	if (detected === 'v3.8' || detected === 'v3.0' || detected === 'v2' || detected === 'v2.0') return PROFILES[detected];
 	return isV2Token(token) ? PROFILES.v2 : PROFILES.v3;
 }
 
@@ -108,8 +108,17 @@ export function adaptRequest(
 		for (const key of profile.textKeys) content[key] = text;
 		out = { ...out, content };
 	}
+	if (send && profile.family === 'v2' && out.sessionType === SessionType.Group) {
+		// v2 numbers a group chat 2; its 3 is the super group chat, which an ordinary group never receives.
+		out = { ...out, sessionType: V2_GROUP_CHAT };
+	}
+	if (send && profile.generation === 'v2.0' && out.contentType === 1400 && out.content !== null && typeof out.content === 'object') {
+		// v2.0–v2.1 require notificationFaceURL (v2.2 made it optional): the sender's avatar stands in.
+		const content = out.content as Record<string, unknown>;
+		if (!content.notificationFaceURL && out.senderFaceURL) out = { ...out, content: { ...content, notificationFaceURL: out.senderFaceURL } };
+	}
 	let wirePath = path === Path.SendMsg ? profile.sendPath : path;
-	const lookup = profile.generation === 'v2' ? V2_LOOKUPS[path] : undefined;
+	const lookup = profile.lookups?.[path];
 	if (lookup) {
 		wirePath = lookup.path;
 		out = lookup.request(out);
@@ -120,11 +129,9 @@ export function adaptRequest(
 
 /** A successful answer in the v3 shape the node reads (v2 look-ups differ, see V2_LOOKUPS). */
 export function adaptResponse(profile: ServerProfile, path: string, body: Record<string, unknown>, data: unknown): unknown {
-	const lookup = profile.generation === 'v2' ? V2_LOOKUPS[path] : undefined;
+	const lookup = profile.lookups?.[path];
 	return lookup ? lookup.response(Array.isArray(data) ? (data as V2Row[]) : [], body) : data;
 }
-
-type V2Row = Record<string, unknown>;
 
 const str = (value: unknown): string => (typeof value === 'string' ? value : '');
 const ids = (value: unknown): string[] => (Array.isArray(value) ? (value as string[]) : []);
@@ -136,10 +143,7 @@ const V2_PLATFORMS: Record<string, number> = { IOS: 1, Android: 2, Windows: 3, O
  * The v3 look-ups the node uses, as OpenIM v2.2–v2.3 serves them (read from v2.3.3): other paths
  * and field names, `data` a bare list with zero fields omitted, statuses as words.
  */
-const V2_LOOKUPS: Record<
-	string,
-	{ path: string; request: (body: Record<string, unknown>) => Record<string, unknown>; response: (rows: V2Row[], body: Record<string, unknown>) => unknown }
-> = {
+const V2_LOOKUPS: Record<string, Lookup> = {
 	[Path.AccountCheck]: {
 		path: '/user/account_check',
 		request: (body) => ({ checkUserIDList: ids(body.checkUserIDs) }),
@@ -184,3 +188,31 @@ const V2_LOOKUPS: Record<
 			})),
 	},
 };
+
+/** v2.0–v2.1 (read from v2.1.0): account check, all users and online status under /manager, same shapes. */
+const V20_LOOKUPS: Record<string, Lookup> = {
+	...V2_LOOKUPS,
+	[Path.AccountCheck]: { ...V2_LOOKUPS[Path.AccountCheck], path: '/manager/account_check' },
+	[Path.GetAllUsersUid]: { ...V2_LOOKUPS[Path.GetAllUsersUid], path: '/manager/get_all_users_uid' },
+	[Path.GetUsersOnlineStatus]: { ...V2_LOOKUPS[Path.GetUsersOnlineStatus], path: '/manager/get_users_online_status' },
+};
+
+const V2_COMMON = {
+	family: 'v2',
+	bodyOperationID: true,
+	/** v2.1+ batch routes take another shape: sent one by one instead. */
+	batchSend: false,
+	sendStatusCheck: false,
+	textKeys: ['text'],
+} as const;
+
+export const PROFILES: Record<Generation, ServerProfile> = {
+	'v3.8': { ...V3_COMMON, generation: 'v3.8', label: 'v3.8.1+', textKeys: ['content'] },
+	'v3.0': { ...V3_COMMON, generation: 'v3.0', label: 'v3.0–v3.8.0', textKeys: ['content', 'text'] },
+	// A v3 token without the route that issued it: `content`, as v3.3+ wants (README).
+	v3: { ...V3_COMMON, generation: 'v3', label: 'v3 (auto-detected)', textKeys: ['content'] },
+	v2: { ...V2_COMMON, generation: 'v2', label: 'v2.x', sendPath: '/msg/manage_send_msg', lookups: V2_LOOKUPS },
+	// v2.0.6–v2.1.x: the admin routes still lived under /manager (1400 needs v2.0.6+).
+	'v2.0': { ...V2_COMMON, generation: 'v2.0', label: 'v2.0–v2.1', sendPath: '/manager/send_msg', lookups: V20_LOOKUPS },
+};
+

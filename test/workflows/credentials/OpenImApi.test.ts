@@ -44,3 +44,26 @@ describe.each(GENERATIONS)('credential Test against an OpenIM $generation sandbo
 		expect(result.message).toMatch(/not an (OpenIM )?admin|not an OpenIM v2 app manager|not an admin user ID/);
 	});
 });
+
+describe('credential Test against an OpenIM v2.0 (v2.1) sandbox', () => {
+	let sandbox: Sandbox;
+	beforeAll(async () => {
+		sandbox = await startSandbox({ seed: 'default', generation: 'v2.0', secret: 'tuoyun' });
+	});
+	afterAll(async () => {
+		await sandbox.close();
+	});
+
+	const test = async (serverVersion: string) =>
+		await testCredentials('openImApi', { baseUrl: sandbox.url, adminUserID: 'imAdmin', secret: 'tuoyun', senderIDs: 'imAdmin', serverVersion }, {
+			credentialTypes: [new OpenImApi()],
+		});
+
+	it('succeeds with Server Version "v2.0 to v2.1" (account check under /manager)', async () => {
+		expect(await test('v2.0')).toMatchObject({ status: 'OK' });
+	});
+
+	it('with Auto-Detect fails on the missing /user/account_check (n8n resolves the URL before the detection)', async () => {
+		expect(await test('auto')).toMatchObject({ status: 'Error', message: 'The resource you are requesting could not be found' });
+	});
+});

@@ -7,6 +7,7 @@ import type { ItemInput } from '../../shared/input';
 import { mediaFields, readFile, readPicture, readVideo, readVoice } from '../../shared/media';
 import { readRecipients, recipientFields } from '../../shared/recipients';
 import { runSends } from '../../shared/sending';
+import type { OpenImClient } from '../../transport';
 
 const show = { resource: ['notification'], operation: ['send'] };
 const withMix = (...mixTypes: number[]) => ({ ...show, mixType: mixTypes });
@@ -126,10 +127,21 @@ export function readNotification(input: ItemInput): OANotificationElem {
 	return content;
 }
 
+/** OpenIM v2.0–v2.1 require a card icon; the sender's avatar stands in for it (transport/versions.ts). */
+export async function checkCardIcon(input: ItemInput, content: OANotificationElem, senderFaceURL: string, client: OpenImClient): Promise<void> {
+	if (content.notificationFaceURL || senderFaceURL || (await client.profile()).generation !== 'v2.0') return;
+	input.fail(
+		'Card Icon URL',
+		'is required by OpenIM v2.0–v2.1 servers',
+		'Set Options → Card Icon URL, or give the sender an avatar (its OpenIM profile or Options → Sender Avatar URL).',
+	);
+}
+
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
-	return await runSends(this, 'notification', async (input, settings, directory) => {
+	return await runSends(this, 'notification', async (input, settings, directory, client) => {
 		const content = readNotification(input);
 		const delivery = await readDelivery(input, settings, directory);
+		await checkCardIcon(input, content, delivery.sender.senderFaceURL, client);
 		const recipients = readRecipients(input);
 		const request: OANotificationSendReq = {
 			...delivery.sender,

@@ -168,6 +168,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 
 	const content = send.readNotification(input);
 	const delivery = await readDelivery(input, settings, directory);
+	await send.checkCardIcon(input, content, delivery.sender.senderFaceURL, client);
 	const recvID = input.locator('recvID', 'Recipient');
 	const waitTill = waitUntil(this.getNode(), {
 		limitWaitTime: input.boolean('limitWaitTime', 'Limit Wait Time', false),

@@ -24,7 +24,13 @@ const GENERATIONS = [
 	{ generation: 'v3.8', explicit: 'v3.8' },
 	{ generation: 'v3.0', explicit: 'v3.0' },
 	{ generation: 'v2', explicit: 'v2' },
+	{ generation: 'v2.0', explicit: 'v2.0' },
 ] as const;
+
+const HR_BOT = { userID: 'hr_bot', nickname: 'HR Department', appMangerLevel: 3 };
+
+/** What v2 outputs say about the server (v3 outputs say nothing). */
+const V2_LABEL: Record<string, string> = { v2: 'v2.x', 'v2.0': 'v2.0–v2.1' };
 
 describe.each(GENERATIONS)('OpenIM $generation sandbox', ({ generation, explicit }) => {
 	let ctx: OpenImTestContext;
@@ -38,17 +44,31 @@ describe.each(GENERATIONS)('OpenIM $generation sandbox', ({ generation, explicit
 	describe.each(['auto', explicit])('serverVersion %s', (serverVersion) => {
 		beforeEach(() => {
 			ctx.sandbox.reset('default');
+			// v2.0–v2.1 want a card icon: the sender's avatar stands in for it.
+			if (generation === 'v2.0') ctx.sandbox.seedUsers([{ ...HR_BOT, faceURL: 'https://cdn.example.com/hr.png' }]);
 			ctx.store.seed({ [CREDENTIAL_ID]: { type: 'openImApi', name: 'OpenIM sandbox', data: ctx.credentialData({ serverVersion }) } });
 		});
 
 		it('sends an OA notification', async () => {
+			if (generation === 'v2.0') {
+				// v2.0–v2.1 require a card icon: without one and without a sender avatar, refused before
+				// sending (with the avatar, the beforeEach case, that stands in for it).
+				ctx.sandbox.seedUsers([{ ...HR_BOT, faceURL: '' }]);
+				const refused = await ctx.run([{ userID: 'alice' }], notification());
+				expect(refused.error?.message).toBe('Card Icon URL is required by OpenIM v2.0–v2.1 servers [item 0]');
+				expect(ctx.sandbox.messages()).toHaveLength(0);
+				// Only Auto-Detect's probe (an empty body, refused at binding) reached the send route.
+				expect(ctx.sandbox.stats().requests.byPath['/manager/send_msg'] ?? 0).toBe(serverVersion === 'auto' ? 1 : 0);
+				ctx.sandbox.seedUsers([{ ...HR_BOT, faceURL: 'https://cdn.example.com/hr.png' }]);
+			}
 			const result = await ctx.run([{ userID: 'alice' }], notification());
+			if (generation === 'v2.0') expect(ctx.sandbox.inbox('alice')[0]?.content).toMatchObject({ notificationFaceURL: 'https://cdn.example.com/hr.png' });
 			expect(result.error).toBeUndefined();
 			const [stored] = ctx.sandbox.inbox('alice');
 			expect(stored).toMatchObject({ sendID: 'hr_bot', recvID: 'alice', contentType: 1400, sessionType: 4 });
 			const out = result.json(NOTIFY)[0];
 			expect(out).toMatchObject({ delivered: true, recvID: 'alice', serverMsgID: stored.serverMsgID });
-			if (generation === 'v2') expect(out).toMatchObject({ serverVersion: 'v2.x' });
+			if (generation in V2_LABEL) expect(out).toMatchObject({ serverVersion: V2_LABEL[generation] });
 			else expect(out.serverVersion).toBeUndefined();
 		});
 
@@ -64,11 +84,17 @@ describe.each(GENERATIONS)('OpenIM $generation sandbox', ({ generation, explicit
 			expect(ctx.store.getData(CREDENTIAL_ID).detectedVersion).toBe(generation);
 		});
 
+		it('sends a text message to a group (v2 numbers a group chat 2, v3 3)', async () => {
+			const result = await ctx.run([{}], textMessage({ sessionType: 3, groupID: 'all_staff' }));
+			expect(result.error).toBeUndefined();
+			expect(ctx.sandbox.messages().map((m) => [m.conversationID, m.sessionType])).toEqual([['sg_all_staff', 3]]);
+		});
+
 		it('notifies every member of a group, checked first', async () => {
 			const result = await ctx.run([{}], notification({ recipientMode: 'groupMembers', memberGroupID: { __rl: true, mode: 'id', value: 'all_staff' } }));
 			expect(result.error).toBeUndefined();
 			expect(result.json(NOTIFY)[0]).toMatchObject({ groupID: 'all_staff', recipients: 4, delivered: 4, failed: 0 });
-			if (generation === 'v2') expect(result.json(NOTIFY)[0]).toMatchObject({ serverVersion: 'v2.x' });
+			if (generation in V2_LABEL) expect(result.json(NOTIFY)[0]).toMatchObject({ serverVersion: V2_LABEL[generation] });
 			for (const id of ['alice', 'bob', 'carol', 'dave']) expect(ctx.sandbox.inbox(id)).toHaveLength(1);
 			const unknown = await ctx.run([{}], notification({ recipientMode: 'groupMembers', memberGroupID: 'no_such_group' }));
 			expect(unknown.error?.description).toMatch(/no such group|could not find|does not exist/i);
@@ -79,7 +105,7 @@ describe.each(GENERATIONS)('OpenIM $generation sandbox', ({ generation, explicit
 			const profiles = await ctx.run([{}], { resource: 'user', operation: 'get', user: { __rl: true, mode: 'id', value: 'alice' } });
 			expect(profiles.json(NOTIFY)).toEqual([expect.objectContaining({ userID: 'alice', nickname: 'Alice Chen' })]);
 			// v2's public profile has no level: it is left out rather than reported as 0.
-			if (generation === 'v2') expect(profiles.json(NOTIFY)[0]).not.toHaveProperty('appMangerLevel');
+			if (generation in V2_LABEL) expect(profiles.json(NOTIFY)[0]).not.toHaveProperty('appMangerLevel');
 			else expect(profiles.json(NOTIFY)[0]).toMatchObject({ appMangerLevel: 1 });
 			const online = await ctx.run([{}], { resource: 'user', operation: 'getOnlineStatus', userIDs: 'alice, bob' });
 			expect(online.json(NOTIFY).map((u) => [u.userID, u.status, (u.platforms as Array<{ platform: string }>).map((p) => p.platform)])).toEqual([
