@@ -80,7 +80,10 @@ export async function runPerItem<T>(ctx: IExecuteFunctions, plan: PerItemPlan<T>
 
 	const worker = async () => {
 		while (next < jobs.length && !stop.failure && !cancelSignal?.aborted) {
-			const job = jobs[next++];
+			const index = next++;
+			const job = jobs[index];
+			// The prepared request is not needed once its item has a result: let it go (big runs).
+			(jobs as Array<ItemJob<T> | undefined>)[index] = undefined;
 			try {
 				const sent = await plan.send(job.prepared, job.itemIndex);
 				const pairedItem = { item: job.itemIndex };

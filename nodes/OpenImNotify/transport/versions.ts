@@ -7,7 +7,7 @@
  *   - v3.0–v3.8.0 (`/auth/user_token`) and v3.8.1+ (`/auth/get_admin_token`) tokens look alike, so
  *     without the route a v3 token sends text as `content` (v3.3+).
  */
-import { Path, SessionType } from '../../../openim/constants';
+import { ContentType, Path, SessionType } from '../../../openim/constants';
 
 /** v2's GroupChatType (v3: 3). */
 const V2_GROUP_CHAT = 2;
@@ -100,7 +100,7 @@ export function adaptRequest(
 ): { path: string; body: Record<string, unknown> } {
 	let out = body;
 	const send = path === Path.SendMsg || path === Path.BatchSendMsg;
-	if (send && out.contentType === 101 && out.content !== null && typeof out.content === 'object') {
+	if (send && out.contentType === ContentType.Text && out.content !== null && typeof out.content === 'object') {
 		const content = { ...(out.content as Record<string, unknown>) };
 		const text = content.content ?? content.text;
 		delete content.content;
@@ -112,7 +112,7 @@ export function adaptRequest(
 		// v2 numbers a group chat 2; its 3 is the super group chat, which an ordinary group never receives.
 		out = { ...out, sessionType: V2_GROUP_CHAT };
 	}
-	if (send && profile.generation === 'v2.0' && out.contentType === 1400 && out.content !== null && typeof out.content === 'object') {
+	if (send && profile.generation === 'v2.0' && out.contentType === ContentType.OANotification && out.content !== null && typeof out.content === 'object') {
 		// v2.0–v2.1 require notificationFaceURL (v2.2 made it optional): the sender's avatar stands in.
 		const content = out.content as Record<string, unknown>;
 		if (!content.notificationFaceURL && out.senderFaceURL) out = { ...out, content: { ...content, notificationFaceURL: out.senderFaceURL } };
