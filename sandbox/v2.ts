@@ -22,6 +22,7 @@ import { parseJson, TEXT_REQUIRED, textToContent } from './generations';
 import { decodeInto, GoJsonError, parseGoJson } from './gojson';
 import { ApiError, validatorError, type RouteContext, type RouteHandler, type SandboxState } from './http';
 import { OpenImPath } from './paths';
+import { groupInfo } from './routes/group';
 import { RoleLevel } from './store';
 import type { SandboxGroup, SandboxUser } from './types';
 
@@ -218,24 +219,11 @@ export const seconds = (ms: number) => Math.floor(ms / 1000);
 
 /** sdk_ws.GroupInfo (v2: 1 is a super group, 2 a working group; times in seconds); `fields`: an older, shorter struct. */
 function groupInfoV2(g: SandboxGroup, fields?: readonly string[]): Record<string, unknown> {
+	// The v3 GroupInfo with v2's times in seconds.
 	const info: Record<string, unknown> = {
-		groupID: g.groupID,
-		groupName: g.groupName,
-		notification: g.notification,
-		introduction: g.introduction,
-		faceURL: g.faceURL,
-		ownerUserID: g.ownerUserID,
+		...groupInfo(g),
 		createTime: seconds(g.createTime),
-		memberCount: g.members.length,
-		ex: g.ex,
-		status: g.status,
-		creatorUserID: g.creatorUserID,
-		groupType: g.groupType,
-		needVerification: g.needVerification,
-		lookMemberInfo: g.lookMemberInfo,
-		applyMemberFriend: g.applyMemberFriend,
 		notificationUpdateTime: seconds(g.notificationUpdateTime),
-		notificationUserID: g.notificationUserID,
 	};
 	if (fields) for (const k of Object.keys(info)) if (!fields.includes(k)) delete info[k];
 	return pbMap(info);

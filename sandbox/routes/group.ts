@@ -17,7 +17,7 @@ import {
 import { OpenImPath } from '../paths';
 import type { SandboxGroup } from '../types';
 
-function groupInfo(g: SandboxGroup): wire.GroupInfo {
+export function groupInfo(g: SandboxGroup): wire.GroupInfo {
 	return {
 		groupID: g.groupID,
 		groupName: g.groupName,
