@@ -521,27 +521,55 @@ function legacyBody(rawBody: string): { req: Record<string, unknown>; operationI
 	return { req, operationID };
 }
 
-function login({ state, body }: V2Call): V2Answer {
-	const parsed = legacyBody(body);
-	if (isAnswer(parsed)) return parsed;
-	const { req } = parsed;
-	const { config, store, stats, tokens } = state;
-	if (typeof req.platform !== 'number' || !req.platform) {
-		return v2Error(400, 400, "Key: 'UserTokenReq.Platform' Error:Field validation for 'Platform' failed on the 'required' tag");
-	}
-	// v2.3.3 UserTokenReq: binding:"required,min=1,max=9" (there is no admin platform 10 in v2).
-	if (req.platform < 1 || req.platform > 9) {
-		return v2Error(400, 400, `Key: 'UserTokenReq.Platform' Error:Field validation for 'Platform' failed on the '${req.platform < 1 ? 'min' : 'max'}' tag`);
-	}
-	if (req.secret !== config.secret) return v2Error(400, 401, 'params.Secret != config.Config.Secret');
-	const userID = typeof req.userID === 'string' ? req.userID : '';
-	if (!config.adminUserIDs.includes(userID) && !store.users.has(userID)) return v2Error(500, 500, 'record not found');
-	const nowMs = Date.now();
-	const issued = signV2Token(userID, config.tokenLifetimeSeconds, config.secret, nowMs, PLATFORM_NAMES[req.platform]);
-	tokens.track(issued);
-	stats.tokenIssued();
-	// expiredTime: the absolute expiry (unix seconds), as token_verify.CreateToken returns it.
-	return ok({ userID, token: issued, expiredTime: seconds(nowMs) + config.tokenLifetimeSeconds });
+/**
+ * /auth/user_token (api auth.UserToken): `platform` 1–maxPlatform (v2 has no admin platform 10); up to
+ * v2.2 the RPC looks the user up first, and an unknown user is 802 with HTTP 200 and an empty token.
+ * expiredTime is the absolute expiry in unix seconds (token_verify.CreateToken).
+ */
+export function userTokenRoute({
+	maxPlatform,
+	namedPlatforms = maxPlatform,
+	userMustExist,
+}: {
+	maxPlatform: number;
+	/** Platforms PlatformID2Name knows (the token's `Platform` claim); higher ones get ''. */
+	namedPlatforms?: number;
+	userMustExist: boolean;
+}): V2Route {
+	return ({ state, body }) => {
+		const req = bind<{ secret: string; platform: number; userID: string; operationID: string }>(body, {
+			goName: 'base_info.UserTokenReq',
+			schema: z.object({ secret: z.string(), platform: z.number(), userID: z.string(), operationID: z.string() }),
+			fields: [
+				{ json: 'secret', ns: 'Secret', binding: 'required,max=32' },
+				{ json: 'platform', ns: 'Platform', binding: `required,min=1,max=${maxPlatform}` },
+				{ json: 'userID', ns: 'UserID', binding: 'required,min=1,max=64' },
+				OP_ID,
+			],
+			errPrefix: ' BindJSON failed ',
+		});
+		if (isAnswer(req)) return req;
+		const { config, store, stats, tokens } = state;
+		const op = req.operationID;
+		if (req.secret !== config.secret) return v2Error(400, 401, `${op} params.Secret != config.Config.Secret `);
+		// App managers are inserted into the users table at start-up (im_mysql_model/user_model.go init()).
+		if (userMustExist && !store.users.has(req.userID) && !isAdmin(state, req.userID)) {
+			return {
+				status: 200,
+				envelope: {
+					errCode: ErrDB.code,
+					errMsg: `${op} imdb.GetUserByUserID failed record not found${req.userID}`,
+					data: { userID: req.userID, token: '', expiredTime: 0 },
+				},
+			};
+		}
+		const nowMs = Date.now();
+		const platform = req.platform <= namedPlatforms ? PLATFORM_NAMES[req.platform] : '';
+		const issued = signV2Token(req.userID, config.tokenLifetimeSeconds, config.secret, nowMs, platform);
+		tokens.track(issued);
+		stats.tokenIssued();
+		return ok({ userID: req.userID, token: issued, expiredTime: seconds(nowMs) + config.tokenLifetimeSeconds });
+	};
 }
 
 function parseToken({ state, body }: V2Call): V2Answer {
@@ -639,7 +667,8 @@ export function v2ErrorFor(e: ApiError): V2Answer {
 }
 
 const V2_ROUTES: Record<string, V2Route> = {
-	[V2Path.Login]: login,
+	// v2.3.3: platform 1–9, no user look-up.
+	[V2Path.Login]: userTokenRoute({ maxPlatform: 9, userMustExist: false }),
 	[V2Path.SessionParse]: parseToken,
 	[V2Path.ManageSendMsg]: manageSendMsg,
 	[V2Path.UserRegister]: userRegister,

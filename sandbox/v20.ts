@@ -27,7 +27,6 @@ import {
 	accountCheck,
 	bind,
 	checkToken,
-	ErrDB,
 	getAllUsersUid,
 	groupAllMemberList,
 	groupsInfo,
@@ -37,12 +36,10 @@ import {
 	joinedGroupList,
 	ok,
 	OP_ID,
-	PLATFORM_NAMES,
-	seconds,
 	sendThroughV3,
-	signV2Token,
 	tokenUID,
 	usersOnlineStatus,
+	userTokenRoute,
 	v3SessionType,
 	V2Session,
 	V2_TABLE,
@@ -211,53 +208,6 @@ async function managerSendMsg(call: V2Call): Promise<V2Answer> {
 
 /* ---------- auth ---------- */
 
-interface UserTokenReq {
-	secret: string;
-	platform: number;
-	userID: string;
-	operationID: string;
-}
-
-/**
- * /auth/user_token (v2.1.0 api auth.UserToken, rpc auth UserToken): `platform` 1–8; the RPC looks the
- * user up first (v2.3 dropped that), so an unknown user is 802 with HTTP 200 and an empty token.
- */
-function userToken({ state, body }: V2Call): V2Answer {
-	const req = bind<UserTokenReq>(body, {
-		goName: 'base_info.UserTokenReq',
-		schema: z.object({ secret: z.string(), platform: z.number(), userID: z.string(), operationID: z.string() }),
-		fields: [
-			{ json: 'secret', ns: 'Secret', binding: 'required,max=32' },
-			{ json: 'platform', ns: 'Platform', binding: 'required,min=1,max=8' },
-			{ json: 'userID', ns: 'UserID', binding: 'required,min=1,max=64' },
-			OP_ID,
-		],
-		errPrefix: ' BindJSON failed ',
-	});
-	if (isAnswer(req)) return req;
-	const { config, store, stats, tokens } = state;
-	const op = req.operationID;
-	if (req.secret !== config.secret) return v2Error(400, 401, `${op} params.Secret != config.Config.Secret `);
-	// App managers are inserted into the users table at start-up (im_mysql_model/user_model.go init()).
-	if (!store.users.has(req.userID) && !isAdmin(state, req.userID)) {
-		return {
-			status: 200,
-			envelope: {
-				errCode: ErrDB.code,
-				errMsg: `${op} imdb.GetUserByUserID failed record not found${req.userID}`,
-				data: { userID: req.userID, token: '', expiredTime: 0 },
-			},
-		};
-	}
-	const nowMs = Date.now();
-	// v2.1.0's PlatformID2Name knows 1–7: platform 8 passes the binding and gets an empty name.
-	const platform = req.platform <= 7 ? PLATFORM_NAMES[req.platform] : '';
-	const issued = signV2Token(req.userID, config.tokenLifetimeSeconds, config.secret, nowMs, platform);
-	tokens.track(issued);
-	stats.tokenIssued();
-	return ok({ userID: req.userID, token: issued, expiredTime: seconds(nowMs) + config.tokenLifetimeSeconds });
-}
-
 /** /auth/parse_token (v2.1.0 api auth.ParseToken): the `token` header; data is structs.Map of ExpireTime. */
 function parseToken({ state, body, token }: V2Call): V2Answer {
 	const req = bind<{ operationID: string }>(body, {
@@ -303,7 +253,8 @@ Object.assign(routes, {
 	[V20Path.GetUsersOnlineStatus]: usersOnlineStatus(true),
 	// /user/get_users_online_status (any token, since v2.0.8), /user/get_users_info and
 	// /auth/user_register are as in v2.2+.
-	[V2Path.Login]: userToken,
+	// v2.1.0 api auth.UserToken: platform 1–8 (8 has no name yet), and the RPC looks the user up first.
+	[V2Path.Login]: userTokenRoute({ maxPlatform: 8, namedPlatforms: 7, userMustExist: true }),
 	[V2Path.SessionParse]: parseToken,
 	[V2Path.GetGroupAllMemberList]: groupAllMemberList(false),
 	[V2Path.GetGroupsInfo]: groupsInfo(GROUP_INFO_V21),

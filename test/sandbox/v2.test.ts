@@ -343,7 +343,7 @@ describe('/auth/user_token and /msg/manage_send_msg', () => {
 	it('user_token: platform 1–9 only (v2 has no admin platform 10)', async () => {
 		const token = (platform: number) => client.raw('/auth/user_token', { secret: 'openIM123', platform, userID: 'imAdmin', operationID: OP });
 		expect((await token(10)).status).toBe(400);
-		expect((await token(10)).body.errMsg).toBe("Key: 'UserTokenReq.Platform' Error:Field validation for 'Platform' failed on the 'max' tag");
+		expect((await token(10)).body.errMsg).toBe(" BindJSON failed Key: 'UserTokenReq.Platform' Error:Field validation for 'Platform' failed on the 'max' tag");
 		expect((await token(7)).body.errCode).toBe(0);
 	});
 
