@@ -21,7 +21,6 @@ import { ErrCode, PlatformID } from '../openim/constants';
 import { parseJson, TEXT_REQUIRED, textToContent } from './generations';
 import { decodeInto, GoJsonError, parseGoJson } from './gojson';
 import { ApiError, validatorError, type RouteContext, type RouteHandler, type SandboxState } from './http';
-import { OpenImPath } from './paths';
 import { groupInfo } from './routes/group';
 import { RoleLevel } from './store';
 import type { SandboxGroup, SandboxUser } from './types';
@@ -590,7 +589,7 @@ async function manageSendMsg({ state, body, token, sendV3 }: V2Call): Promise<V2
 	if (!isAdmin(state, checked.uid)) return v2Error(400, 403, 'not appManager');
 	const sessionType = req.contentType === 1400 ? V2Session.Notification : v3SessionType(state, req.sessionType, req.groupID);
 	if (isAnswer(sessionType)) return sessionType;
-	const sent = await sendThroughV3({ state, token, sendV3 }, checked.uid, operationID, { ...req, sessionType });
+	const sent = await sendThroughV3({ state, token, sendV3 }, V2Path.ManageSendMsg, checked.uid, operationID, { ...req, sessionType });
 	return isAnswer(sent) ? sent : ok(sent);
 }
 
@@ -616,10 +615,12 @@ export function v3SessionType(state: SandboxState, sessionType: unknown, groupID
 
 /**
  * The v2 send body (text under `content.text`) translated and run through the v3.8 send_msg
- * pipeline (storage, inboxes, stats): its data, or its error in v2's shape.
+ * pipeline (storage, inboxes, stats, recorded as arriving `via` the v2 route): its data, or its
+ * error in v2's shape.
  */
 export async function sendThroughV3(
 	{ state, token, sendV3 }: Pick<V2Call, 'state' | 'token' | 'sendV3'>,
+	via: string,
 	uid: string,
 	operationID: string,
 	req: Record<string, unknown>,
@@ -635,7 +636,7 @@ export async function sendThroughV3(
 		return v2Error(400, 400, (e as ApiError).errDlt);
 	}
 	const ctx: RouteContext = {
-		path: OpenImPath.SendMsg,
+		path: via,
 		body: JSON.stringify(translated),
 		operationID,
 		state,

@@ -186,7 +186,7 @@ async function managerSendMsg(call: V2Call): Promise<V2Answer> {
 	if (sessionType === GROUP_CHAT && !req.groupID) return refusal(405, 'groupID is a null string');
 	const v3Session = sessionType === NOTIFICATION_CHAT ? sessionType : v3SessionType(state, sessionType, req.groupID);
 	if (isAnswer(v3Session)) return v3Session;
-	const sent = await sendThroughV3(call, caller.uid, req.operationID, {
+	const sent = await sendThroughV3(call, V20Path.ManagerSendMsg, caller.uid, req.operationID, {
 		sendID: req.sendID,
 		recvID: req.recvID,
 		groupID: req.groupID,

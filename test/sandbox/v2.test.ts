@@ -359,7 +359,7 @@ describe('/auth/user_token and /msg/manage_send_msg', () => {
 			});
 		const group = await send(2);
 		expect(group.body).toMatchObject({ errCode: 0, data: { serverMsgID: expect.any(String) } });
-		expect(sandbox.messages().map((m) => [m.conversationID, m.sessionType])).toEqual([['sg_all_staff', 3]]);
+		expect(sandbox.messages().map((m) => [m.conversationID, m.sessionType, m.via])).toEqual([['sg_all_staff', 3, '/msg/manage_send_msg']]);
 		const superGroup = await send(3);
 		expect(superGroup.status).toBe(400);
 		expect(superGroup.body.errMsg).toMatch(/^sandbox: sessionType 3 is v2's super group chat/);
