@@ -139,7 +139,7 @@ export class OpenImApi implements ICredentialType {
 				'OpenIM server generation; the token route, send path, text key and error shapes differ (README, "Server versions")',
 		},
 		{
-			// Which token route answered (v3.8 / v3.0 / v2), refreshed with the token: Auto-Detect's answer.
+			// What Auto-Detect found (v3.8 / v3.0 / v2 / v2.0), fetched and kept with the token.
 			displayName: 'Detected Version',
 			name: 'detectedVersion',
 			type: 'hidden',
