@@ -7,6 +7,8 @@
  *   Notification → Send to a group's members (sent by the admin imAdmin: v2 has no notification
  *   accounts), Message → Send, User → Get, and Notification Account → Search, which v2 does not have:
  *   that node continues on fail and its output must carry the "needs OpenIM v3" error.
+ * - v3.0 mode (as v3.2) and v2.0 mode (as v2.1.0), both on Auto-Detect: a group's members get a work
+ *   notification and a user gets a text message, each in the shape that generation reads.
  * Assertions on the node outputs and on what each sandbox stored.
  */
 import { createN8nInstance, selectedVersions, type CredentialJson, type N8nInstance, type WorkflowNodeJson } from './n8n';
@@ -26,14 +28,18 @@ function notifyNode(cred: CredentialJson, name: string, parameters: Record<strin
 describe.each(selectedVersions())('n8n %s: every resource of OpenIM Notify', (version) => {
 	let sandbox: SandboxProcess;
 	let sandboxV2: SandboxProcess;
+	let sandboxV30: SandboxProcess;
+	let sandboxV20: SandboxProcess;
 	let n8n: N8nInstance;
 	let cred: CredentialJson;
 	let credV2: CredentialJson;
 
 	beforeAll(async () => {
-		[sandbox, sandboxV2, n8n] = await Promise.all([
+		[sandbox, sandboxV2, sandboxV30, sandboxV20, n8n] = await Promise.all([
 			startSandbox({ seed: 'default' }),
 			startSandbox({ seed: 'default', generation: 'v2', secret: V2_SECRET }),
+			startSandbox({ seed: 'default', generation: 'v3.0' }),
+			startSandbox({ seed: 'default', generation: 'v2.0', secret: V2_SECRET }),
 			createN8nInstance(version),
 		]);
 		cred = openImCredential(sandbox.url, { data: { senderIDs: 'hr_bot, imAdmin' } });
@@ -47,7 +53,7 @@ describe.each(selectedVersions())('n8n %s: every resource of OpenIM Notify', (ve
 
 	afterAll(async () => {
 		await n8n?.dispose();
-		await Promise.all([sandbox?.stop(), sandboxV2?.stop()]);
+		await Promise.all([sandbox?.stop(), sandboxV2?.stop(), sandboxV30?.stop(), sandboxV20?.stop()]);
 	});
 
 	it('v3.8: creates an account, sends and recalls a message, notifies a group\'s members, lists users', async () => {
@@ -176,5 +182,63 @@ describe.each(selectedVersions())('n8n %s: every resource of OpenIM Notify', (ve
 		expect((await sandbox.inbox('bob')).filter((m) => m.contentType === 101)).toEqual([]);
 		expect(n8n.logs()).not.toMatch(JWT);
 		expect(n8n.logs()).not.toContain(V2_SECRET);
+	});
+
+	it.each([
+		{ generation: 'v3.0', sender: 'hr_bot', route: '/msg/send_msg', secret: undefined },
+		{ generation: 'v2.0', sender: 'imAdmin', route: '/manager/send_msg', secret: V2_SECRET },
+	] as const)('$generation (auto-detected): a group\'s members get a notification, a user a text message', async ({ generation, sender, route, secret }) => {
+		const box = generation === 'v3.0' ? sandboxV30 : sandboxV20;
+		const genCred = openImCredential(box.url, {
+			id: `openImCred${generation.replace(/\D/g, '')}01`,
+			name: `OpenIM ${generation} sandbox`,
+			data: { ...(secret ? { secret } : {}), adminUserID: 'imAdmin', senderIDs: sender, serverVersion: 'auto' },
+		});
+		await n8n.importCredentials([genCred]);
+		const from = { __rl: true, mode: 'list', value: sender };
+		const workflow = manualWorkflow(`openImRes${generation.replace(/\D/g, '')}x${version.replace(/\D/g, '')}`, `Notify and message, OpenIM ${generation}`, [
+			notifyNode(genCred, 'Notify group', {
+				resource: 'notification',
+				operation: 'send',
+				sendID: from,
+				recipientMode: 'groupMembers',
+				memberGroupID: { __rl: true, mode: 'id', value: 'all_staff' },
+				notificationName: 'Fire drill',
+				text: 'Fire drill at 11:00 today.',
+				notificationType: 2,
+				mixType: 0,
+				// v2.0–v2.1 require a card icon.
+				options: { notificationFaceURL: 'https://cdn.example.com/drill.png' },
+			}),
+			notifyNode(genCred, 'Send message', {
+				resource: 'message',
+				operation: 'send',
+				sendID: from,
+				sessionType: 1,
+				recipientMode: 'user',
+				recvID: { __rl: true, mode: 'id', value: 'bob' },
+				contentType: 101,
+				messageText: 'Meeting moved to 3 pm',
+				options: {},
+			}),
+		]);
+		await n8n.importWorkflow(workflow);
+		const result = await n8n.execute(workflow.id);
+
+		expect(result.output('Notify group')).toEqual([expect.objectContaining({ recipients: 4, delivered: 4, failed: 0, groupID: 'all_staff', sendID: sender })]);
+		const [sent] = result.output('Send message');
+		expect(sent).toMatchObject({ delivered: true, recvID: 'bob', sendID: sender });
+		if (generation === 'v2.0') expect(sent).toMatchObject({ serverVersion: 'v2.0–v2.1' });
+		for (const userID of STAFF) {
+			const notices = (await box.inbox(userID)).filter((m) => m.contentType === 1400);
+			expect(notices).toHaveLength(1);
+			expect(notices[0].content).toMatchObject({ notificationName: 'Fire drill', notificationFaceURL: 'https://cdn.example.com/drill.png' });
+		}
+		// Each mode accepts text only under the key its generation reads (v3.0–v3.2 and v2: `text`).
+		const chat = (await box.inbox('bob')).find((m) => m.clientMsgID === sent.clientMsgID);
+		expect(JSON.stringify(chat?.content)).toContain('Meeting moved to 3 pm');
+		const { requests } = await box.stats();
+		expect(requests.byPath[route]).toBeGreaterThanOrEqual(STAFF.length + 1);
+		expect(n8n.logs()).not.toMatch(JWT);
 	});
 });
