@@ -86,6 +86,22 @@ export function notification(overrides: INodeParameters = {}): INodeParameters {
 	};
 }
 
+/** Message → Send parameters: a text from imAdmin to the user in `$json.userID`. */
+export function textMessage(overrides: INodeParameters = {}): INodeParameters {
+	return {
+		resource: 'message',
+		operation: 'send',
+		sendID: 'imAdmin',
+		sessionType: 1,
+		recipientMode: 'user',
+		recvID: { __rl: true, mode: 'id', value: '={{ $json.userID }}' },
+		contentType: 101,
+		messageText: 'Build #42 failed',
+		options: {},
+		...overrides,
+	};
+}
+
 /** Every string an output or error could leak: the secret and every token the sandbox issued. */
 export function assertNoSecrets(sandbox: Sandbox, result: WorkflowRunResult, secret = 'openIM123'): void {
 	const text = JSON.stringify({ runData: result.runData, error: result.error && { ...result.error, message: result.error.message, description: result.error.description } });

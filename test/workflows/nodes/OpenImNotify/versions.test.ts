@@ -1,24 +1,9 @@
 /**
  * Credential "Server Version" (issue #3): a notification and a text message end to end against the
- * sandbox in each generation (v3.8.1+, v3.0–v3.8.0 as v3.2, v2.2+), auto-detected and set explicitly.
+ * sandbox in each generation (v3.8.1+, v3.0–v3.8.0 as v3.2, v2.2+, v2.0–v2.1), auto-detected and set explicitly.
  */
-import type { INodeParameters } from 'n8n-workflow';
-
-import { CREDENTIAL_ID, NOTIFY, notification, openImTestContext } from '../../openim-fixtures';
+import { CREDENTIAL_ID, NOTIFY, notification, openImTestContext, textMessage } from '../../openim-fixtures';
 import type { OpenImTestContext } from '../../openim-fixtures';
-
-const textMessage = (overrides: INodeParameters = {}): INodeParameters => ({
-	resource: 'message',
-	operation: 'send',
-	sendID: 'imAdmin',
-	sessionType: 1,
-	recipientMode: 'user',
-	recvID: { __rl: true, mode: 'id', value: '={{ $json.userID }}' },
-	contentType: 101,
-	messageText: 'Build #42 failed',
-	options: {},
-	...overrides,
-});
 
 const GENERATIONS = [
 	{ generation: 'v3.8', explicit: 'v3.8' },

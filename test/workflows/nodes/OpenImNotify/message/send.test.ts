@@ -1,22 +1,7 @@
 /** Message → Send through the real n8n engine against the in-process OpenIM sandbox. */
-import type { INodeParameters } from 'n8n-workflow';
-
-import { NOTIFY, useOpenImSandbox } from '../../../openim-fixtures';
+import { NOTIFY, textMessage as message, useOpenImSandbox } from '../../../openim-fixtures';
 
 const ctx = useOpenImSandbox();
-
-const message = (overrides: INodeParameters = {}): INodeParameters => ({
-	resource: 'message',
-	operation: 'send',
-	sendID: 'imAdmin',
-	sessionType: 1,
-	recipientMode: 'user',
-	recvID: { __rl: true, mode: 'id', value: '={{ $json.userID }}' },
-	contentType: 101,
-	messageText: 'Build #42 failed',
-	options: {},
-	...overrides,
-});
 
 describe('Message → Send', () => {
 	it('sends a text message to a user (contentType 101, content.content)', async () => {
