@@ -1,5 +1,5 @@
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, NodeExecutionHint } from 'n8n-workflow';
 
 export interface ItemJob<T> {
 	itemIndex: number;
@@ -15,6 +15,8 @@ export interface PerItemPlan<T> {
 	send: (prepared: T, itemIndex: number) => Promise<IDataObject | IDataObject[]>;
 	/** Fields that identify the item in an error item (recvID, operationID…). */
 	identify?: (prepared: T) => IDataObject;
+	/** A line about the server for the output pane, e.g. which OpenIM version was used. */
+	serverHint?: () => Promise<string | undefined>;
 	concurrency: number;
 }
 
@@ -123,5 +125,45 @@ export async function runPerItem<T>(ctx: IExecuteFunctions, plan: PerItemPlan<T>
 			description: `Sent before the cancel: ${sentBeforeFailure.length} of ${count} items.`,
 		});
 	}
-	return (results as Array<INodeExecutionData | INodeExecutionData[]>).flat();
+	const output = (results as Array<INodeExecutionData | INodeExecutionData[]>).flat();
+	await addRunHints(ctx, plan, count, output);
+	return output;
+}
+
+/**
+ * What the user sees above the output after a run: failed items are easy to miss among
+ * thousands of results ("continue on fail"), and which OpenIM version answered is not
+ * shown anywhere else in the editor (n8n's credential test success text is fixed).
+ */
+async function addRunHints<T>(
+	ctx: IExecuteFunctions,
+	plan: PerItemPlan<T>,
+	count: number,
+	output: INodeExecutionData[],
+): Promise<void> {
+	// Older n8n versions without hints just skip them.
+	if (typeof ctx.addExecutionHints !== 'function') return;
+	const hints: NodeExecutionHint[] = [];
+	// Whole items that failed (error items) and recipients of fan-outs that did not get the send.
+	let failedItems = 0;
+	let failedRecipients = 0;
+	for (const { json } of output) {
+		if (json.delivered === false) failedRecipients++;
+		else if (json.error !== undefined) failedItems++;
+		if (typeof json.failed === 'number') failedRecipients += json.failed;
+	}
+	const failures = [
+		failedItems > 0 ? `${failedItems} of ${count} input items failed` : '',
+		failedRecipients > 0 ? `${failedRecipients} ${failedRecipients === 1 ? 'recipient was' : 'recipients were'} not reached` : '',
+	].filter(Boolean);
+	if (failures.length > 0) {
+		hints.push({
+			message: `${failures.join('; ')}. The output items say which and why ("error", "errCode", "failures").`,
+			type: 'warning',
+			location: 'outputPane',
+		});
+	}
+	const server = await plan.serverHint?.().catch(() => undefined);
+	if (server) hints.push({ message: server, type: 'info', location: 'outputPane' });
+	if (hints.length > 0) ctx.addExecutionHints(...hints);
 }

@@ -49,6 +49,7 @@ export async function runSends(
 
 	return await runPerItem<BuiltSend & { operationID: string }>(ctx, {
 		concurrency,
+		serverHint: async () => await client.serverDescription(),
 		prepare: async (itemIndex) => {
 			const input = new ItemInput(ctx, itemIndex);
 			const built = await build(input, settings, directory, client);

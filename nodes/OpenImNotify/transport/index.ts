@@ -220,6 +220,19 @@ export class OpenImClient {
 		return resolveProfile(creds.serverVersion, creds.token, creds.detectedVersion);
 	}
 
+	/**
+	 * Which OpenIM generation answered, for the output pane; undefined before any request was made
+	 * (it never fetches a token itself).
+	 */
+	async serverDescription(): Promise<string | undefined> {
+		if (!this.credentials) return undefined;
+		const creds = await this.credentials;
+		if (!creds.token) return undefined;
+		const profile = resolveProfile(creds.serverVersion, creds.token, creds.detectedVersion);
+		const auto = creds.serverVersion === undefined || creds.serverVersion === 'auto';
+		return `OpenIM server ${profile.label.replace(' (auto-detected)', '')}, ${auto ? 'detected automatically' : 'as set in the credential'}.`;
+	}
+
 	/** Secrets that must never appear in output, errors or logs. */
 	secrets(): string[] {
 		return [...this.seenTokens];

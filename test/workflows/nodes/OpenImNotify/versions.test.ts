@@ -16,6 +16,8 @@ const HR_BOT = { userID: 'hr_bot', nickname: 'HR Department', appMangerLevel: 3 
 
 /** What v2 outputs say about the server (v3 outputs say nothing). */
 const V2_LABEL: Record<string, string> = { v2: 'v2.x', 'v2.0': 'v2.0–v2.1' };
+/** What the output pane says about the server after a run. */
+const HINT_LABEL: Record<string, string> = { 'v3.8': 'v3.8.1+', 'v3.0': 'v3.0–v3.8.0', ...V2_LABEL };
 
 describe.each(GENERATIONS)('OpenIM $generation sandbox', ({ generation, explicit }) => {
 	let ctx: OpenImTestContext;
@@ -55,6 +57,11 @@ describe.each(GENERATIONS)('OpenIM $generation sandbox', ({ generation, explicit
 			expect(out).toMatchObject({ delivered: true, recvID: 'alice', serverMsgID: stored.serverMsgID });
 			if (generation in V2_LABEL) expect(out).toMatchObject({ serverVersion: V2_LABEL[generation] });
 			else expect(out.serverVersion).toBeUndefined();
+			// The output pane names the generation that answered, detected or chosen.
+			const how = serverVersion === 'auto' ? 'detected automatically' : 'as set in the credential';
+			expect(result.runData[NOTIFY][0].hints).toEqual([
+				{ type: 'info', location: 'outputPane', message: `OpenIM server ${HINT_LABEL[generation]}, ${how}.` },
+			]);
 		});
 
 		it('sends a text message with the text key this generation reads', async () => {

@@ -135,6 +135,11 @@ describe('Notification → Send: bad input is stopped before anything is sent', 
 		expect(out[2].error).toBe('Title is empty [item 2]');
 		expect(out[3].serverMsgID).toBeTruthy();
 		expect(ctx.sandbox.messages().map((m) => m.recvID).sort()).toEqual(['alice', 'carol']);
+		// Above the output: how many failed (easy to miss among many items) and which OpenIM answered.
+		expect(result.runData[NOTIFY][0].hints).toEqual([
+			expect.objectContaining({ type: 'warning', location: 'outputPane', message: expect.stringMatching(/^2 of 4 input items failed\b/) }),
+			{ type: 'info', location: 'outputPane', message: 'OpenIM server v3.8.1+, detected automatically.' },
+		]);
 	});
 });
 
@@ -213,5 +218,6 @@ describe('Notification → Send to many recipients', () => {
 		expect(summary).toMatchObject({ recipients: 3, delivered: 2, failed: 1 });
 		expect(summary.failures).toEqual([{ recvID: 'alice', error: 'OpenIM answered HTTP 500 on /msg/send_msg' }]);
 		expect(ctx.sandbox.messages()).toHaveLength(2);
+		expect(result.runData[NOTIFY][0].hints?.[0]?.message).toMatch(/^1 recipient was not reached\./);
 	});
 });
