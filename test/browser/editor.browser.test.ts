@@ -400,6 +400,8 @@ describe.each(selectedVersions())('n8n %s editor: OpenIM Notify in the browser',
 		const serverMsgID = String(inbox[0].serverMsgID);
 		expect(serverMsgID).toMatch(/\w{8,}/);
 		await output.getByText(serverMsgID).first().waitFor();
+		// The node's hint above the items names the OpenIM generation that answered.
+		await output.getByText('OpenIM server v3.8.1+, detected automatically.').first().waitFor();
 		// The JSON view shows the whole item (the table cuts it off) for the docs.
 		await output.getByTestId('radio-button-json').click();
 		await output.getByText('operationID').first().waitFor();

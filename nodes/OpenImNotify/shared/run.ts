@@ -26,9 +26,9 @@ function asNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: number):
 	return new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
 }
 
-type ErrorWithContext = Error & { description?: string | null; context?: { errCode?: unknown } };
+export type ErrorWithContext = Error & { description?: string | null; context?: { errCode?: unknown } };
 
-function errorItem(error: ErrorWithContext, itemIndex: number, identity: IDataObject = {}): INodeExecutionData {
+export function errorItem(error: ErrorWithContext, itemIndex: number, identity: IDataObject = {}): INodeExecutionData {
 	const json: IDataObject = { ...identity, error: error.message };
 	if (error.description) json.description = error.description;
 	const errCode = error.context?.errCode;
@@ -126,7 +126,7 @@ export async function runPerItem<T>(ctx: IExecuteFunctions, plan: PerItemPlan<T>
 		});
 	}
 	const output = (results as Array<INodeExecutionData | INodeExecutionData[]>).flat();
-	await addRunHints(ctx, plan, count, output);
+	await addRunHints(ctx, count, output, plan.serverHint);
 	return output;
 }
 
@@ -135,11 +135,11 @@ export async function runPerItem<T>(ctx: IExecuteFunctions, plan: PerItemPlan<T>
  * thousands of results ("continue on fail"), and which OpenIM version answered is not
  * shown anywhere else in the editor (n8n's credential test success text is fixed).
  */
-async function addRunHints<T>(
+export async function addRunHints(
 	ctx: IExecuteFunctions,
-	plan: PerItemPlan<T>,
 	count: number,
 	output: INodeExecutionData[],
+	serverHint?: () => Promise<string | undefined>,
 ): Promise<void> {
 	// Older n8n versions without hints just skip them.
 	if (typeof ctx.addExecutionHints !== 'function') return;
@@ -163,7 +163,7 @@ async function addRunHints<T>(
 			location: 'outputPane',
 		});
 	}
-	const server = await plan.serverHint?.().catch(() => undefined);
+	const server = await serverHint?.().catch(() => undefined);
 	if (server) hints.push({ message: server, type: 'info', location: 'outputPane' });
 	if (hints.length > 0) ctx.addExecutionHints(...hints);
 }

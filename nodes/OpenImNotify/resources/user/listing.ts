@@ -2,6 +2,8 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IDisplayOptions, IExecuteFunctions, INode, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { ItemInput } from '../../shared/input';
+import { addRunHints, errorItem } from '../../shared/run';
+import type { ErrorWithContext } from '../../shared/run';
 import { toNodeApiError } from '../../transport/errors';
 import type { OpenImFailure } from '../../transport/errors';
 
@@ -69,8 +71,6 @@ export async function collectPages<T>(
 	return rows;
 }
 
-type ErrorWithContext = Error & { description?: string | null; context?: { errCode?: unknown } };
-
 /**
  * Runs `list` for every input item, one after the other; each row becomes an output item paired with
  * its input item. With "Continue On Fail" a failed item gives one `{error, errCode?}` item instead.
@@ -78,6 +78,7 @@ type ErrorWithContext = Error & { description?: string | null; context?: { errCo
 export async function listPerItem(
 	ctx: IExecuteFunctions,
 	list: (input: ItemInput) => Promise<IDataObject[]>,
+	serverHint?: () => Promise<string | undefined>,
 ): Promise<INodeExecutionData[]> {
 	const out: INodeExecutionData[] = [];
 	const count = ctx.getInputData().length;
@@ -91,12 +92,10 @@ export async function listPerItem(
 				if (error instanceof NodeApiError || error instanceof NodeOperationError) throw error;
 				throw new NodeOperationError(ctx.getNode(), error, { itemIndex });
 			}
-			const json: IDataObject = { error: error.message };
-			if (error.description) json.description = error.description;
-			if (typeof error.context?.errCode === 'number') json.errCode = error.context.errCode;
-			out.push({ json, pairedItem: { item: itemIndex } });
+			out.push(errorItem(error, itemIndex));
 		}
 	}
+	await addRunHints(ctx, count, out, serverHint);
 	return out;
 }
 

@@ -18,6 +18,9 @@ describe('User → Get Many', () => {
 		const result = await ctx.run([{}], getMany());
 		expect(result.error).toBeUndefined();
 		expect(result.json(NOTIFY).map((user) => user.userID)).toEqual(['alice', 'bob', 'carol', 'dave']);
+		expect(result.runData[NOTIFY][0].hints).toEqual([
+			{ type: 'info', location: 'outputPane', message: 'OpenIM server v3.8.1+, detected automatically.' },
+		]);
 	});
 
 	it('pages through everything with Return All, and stops at Limit otherwise', async () => {
