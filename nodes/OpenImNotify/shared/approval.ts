@@ -71,12 +71,14 @@ export function waitUntil(node: INode, limit: WaitLimit, now = Date.now()): Date
 	if (limit.limitType === 'atSpecifiedTime') {
 		const at = new Date(String(limit.maxDateAndTime ?? ''));
 		if (!limit.maxDateAndTime || Number.isNaN(at.getTime())) {
-			throw new NodeOperationError(node, `Max Date and Time is not a valid date: "${String(limit.maxDateAndTime ?? '')}"`, {
+			throw new NodeOperationError(node, `Max Date and Time is not a valid date: "${String(limit.maxDateAndTime ?? '')}" [item 0]`, {
+				itemIndex: 0,
 				description: 'Use an ISO date such as 2026-05-01T18:00:00+08:00, or pick one in the date picker.',
 			});
 		}
 		if (at.getTime() <= now) {
-			throw new NodeOperationError(node, `Max Date and Time ${at.toISOString()} is in the past`, {
+			throw new NodeOperationError(node, `Max Date and Time ${at.toISOString()} is in the past [item 0]`, {
+				itemIndex: 0,
 				description: 'The response link would expire before anyone could answer.',
 			});
 		}
@@ -85,7 +87,7 @@ export function waitUntil(node: INode, limit: WaitLimit, now = Date.now()): Date
 	const amount = Number(limit.resumeAmount ?? 1);
 	const unit = UNIT_MS[limit.resumeUnit ?? 'hours'] ?? UNIT_MS.hours;
 	if (!Number.isFinite(amount) || amount <= 0) {
-		throw new NodeOperationError(node, `Amount must be a positive number, not ${String(limit.resumeAmount)}`);
+		throw new NodeOperationError(node, `Amount must be a positive number, not ${String(limit.resumeAmount)} [item 0]`, { itemIndex: 0 });
 	}
 	return new Date(now + amount * unit);
 }

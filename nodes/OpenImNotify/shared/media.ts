@@ -142,7 +142,13 @@ export function readFile(input: ItemInput): FileElem {
 	const sourceUrl = input.url('fileUrl', 'File URL', true);
 	let fileName = input.text('fileName', 'File Name', { singleLine: true, maxLength: 255 });
 	if (fileName === '') {
-		fileName = decodeURIComponent(new URL(sourceUrl).pathname.split('/').pop() ?? '');
+		const last = new URL(sourceUrl).pathname.split('/').pop() ?? '';
+		try {
+			fileName = decodeURIComponent(last);
+		} catch {
+			// A stray "%" in the URL: use the name as written.
+			fileName = last;
+		}
 		if (fileName === '') input.fail('File Name', 'is empty and the file URL has no file name to use');
 	}
 	return {

@@ -151,7 +151,19 @@ export interface RecipientResult extends IDataObject {
 
 type Identified = { recvID: string; operationID: string };
 
+/**
+ * OpenIM answers errCode 0 with an empty serverMsgID when it stored the message for nobody: the
+ * recipient's global receive option is "do not receive" (openim-api.md §2.1, step 6).
+ */
+export function storedForNobody(data: SendMsgResp | ConfirmedSend | undefined): boolean {
+	return !data || (!('confirmedBy' in data) && !data.serverMsgID);
+}
+
+export const STORED_FOR_NOBODY =
+	'OpenIM accepted the send but stored it for nobody (empty serverMsgID): the recipient has set OpenIM to receive no messages, or a webhook dropped it';
+
 function delivered(data: SendMsgResp | ConfirmedSend, id: Identified): RecipientResult {
+	if (storedForNobody(data)) return { ...id, delivered: false, error: STORED_FOR_NOBODY };
 	return 'confirmedBy' in data
 		? { ...id, delivered: true, serverMsgID: null, clientMsgID: null, sendTime: null, deliveryConfirmedBy: data.confirmedBy }
 		: { ...id, delivered: true, serverMsgID: data.serverMsgID, clientMsgID: data.clientMsgID, sendTime: data.sendTime };
@@ -266,6 +278,10 @@ export async function sendToMany(
 	what: string,
 ): Promise<IDataObject | IDataObject[]> {
 	const userIDs = await resolveRecipients(client, recipients, itemIndex);
+	if (userIDs.length === 0) {
+		const whose = recipients.groupID ? `The group "${recipients.groupID}" has no members` : 'OpenIM has no users';
+		throw new NodeOperationError(ctx.getNode(), `${whose}: nobody received the ${what} [item ${itemIndex}]`, { itemIndex });
+	}
 	const results = await deliverToMany(client, request, userIDs, recipients.fanOut, itemIndex);
 	if (results.length > 0 && results.every((result) => !result.delivered)) {
 		throw new NodeOperationError(ctx.getNode(), `None of the ${results.length} recipients received the ${what}: ${String(results[0].error)}`, { itemIndex });

@@ -21,7 +21,7 @@ export interface PerItemPlan<T> {
 }
 
 /** Item errors are already n8n errors (field checks, OpenIM answers); anything else is wrapped. */
-function asNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: number): NodeApiError | NodeOperationError {
+export function asNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: number): NodeApiError | NodeOperationError {
 	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
 	return new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
 }
@@ -59,12 +59,20 @@ export async function runPerItem<T>(ctx: IExecuteFunctions, plan: PerItemPlan<T>
 	}
 
 	if (plan.precheck && jobs.length > 0) {
-		const failed = await plan.precheck(jobs);
+		let failed: Map<number, Error>;
+		try {
+			failed = await plan.precheck(jobs);
+		} catch (error) {
+			// The check itself failed (OpenIM unreachable, wrong secret…): no item was sent.
+			if (!continueOnFail) throw asNodeError(ctx, error, jobs[0].itemIndex);
+			failed = new Map(jobs.map((job) => [job.itemIndex, error as Error]));
+		}
 		if (failed.size > 0) {
 			const first = jobs.find((job) => failed.has(job.itemIndex));
 			if (!continueOnFail && first) throw asNodeError(ctx, failed.get(first.itemIndex), first.itemIndex);
+			const byIndex = new Map(jobs.map((job) => [job.itemIndex, job]));
 			for (const [itemIndex, error] of failed) {
-				const job = jobs.find((j) => j.itemIndex === itemIndex);
+				const job = byIndex.get(itemIndex);
 				results[itemIndex] = errorItem(error as ErrorWithContext, itemIndex, job && plan.identify?.(job.prepared));
 			}
 			jobs = jobs.filter((job) => !failed.has(job.itemIndex));

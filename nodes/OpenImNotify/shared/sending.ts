@@ -1,3 +1,4 @@
+import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { Path } from '../../../openim/constants';
@@ -6,7 +7,7 @@ import { OpenImClient, newOperationID } from '../transport';
 import type { ConfirmedSend, OpenImSettings } from '../transport';
 import { clientOptions } from './fields';
 import { ItemInput } from './input';
-import { sendToMany, verifyRecipients } from './recipients';
+import { sendToMany, STORED_FOR_NOBODY, storedForNobody, verifyRecipients } from './recipients';
 import type { Recipients } from './recipients';
 import { runPerItem } from './run';
 import { UserDirectory } from './users';
@@ -65,14 +66,16 @@ export async function runSends(
 			operationID,
 		}),
 		send: async ({ request, recipients, operationID }, itemIndex) => {
-			const output =
-				recipients && recipients.mode !== 'user'
-					? await sendToMany(ctx, client, request as unknown as IDataObject, recipients, itemIndex, what)
-					: sendResult(
-							await client.call<SendMsgResp | ConfirmedSend>(Path.SendMsg, request as unknown as IDataObject, { operationID, itemIndex, send: true }),
-							request,
-							operationID,
-						);
+			let output: IDataObject | IDataObject[];
+			if (recipients && recipients.mode !== 'user') {
+				output = await sendToMany(ctx, client, request as unknown as IDataObject, recipients, itemIndex, what);
+			} else {
+				const data = await client.call<SendMsgResp | ConfirmedSend>(Path.SendMsg, request as unknown as IDataObject, { operationID, itemIndex, send: true });
+				if (storedForNobody(data)) {
+					throw new NodeOperationError(ctx.getNode(), `The ${what} to "${request.recvID ?? request.groupID ?? ''}" reached nobody [item ${itemIndex}]`, { itemIndex, description: `${STORED_FOR_NOBODY}.` });
+				}
+				output = sendResult(data, request, operationID);
+			}
 			const profile = await client.profile();
 			if (profile.family !== 'v2') return output;
 			// v2 gives weaker guarantees: say so on every item it produced.

@@ -164,7 +164,8 @@ export function describeEnvelopeError(
 	httpStatus: number,
 	secrets: Array<string | undefined>,
 ): OpenImFailure {
-	const errMsg = envelope.errMsg || ErrMsg[envelope.errCode] || 'Error';
+	// v2 writes the token itself into errMsg ("… GetUserIDFromToken failed … token:<jwt>").
+	const errMsg = redact(envelope.errMsg || ErrMsg[envelope.errCode] || 'Error', secrets);
 	const errDlt = envelope.errDlt ? redact(envelope.errDlt, secrets) : '';
 	const explanation = explainErrCode(envelope.errCode, path);
 	const detail = errDlt ? ` (${errDlt})` : '';

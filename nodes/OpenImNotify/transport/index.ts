@@ -53,6 +53,11 @@ export interface CallOptions {
 	send?: boolean;
 	/** false: a request that must not be repeated when its fate is unknown (batch_send_msg). */
 	idempotent?: boolean;
+	/**
+	 * errCodes that, answering a repeat after an ambiguous failure, mean the first try did the
+	 * work (revoke_msg: 1404 already revoked); the call then succeeds without data.
+	 */
+	doneByFirstTry?: number[];
 }
 
 /** A send whose answer was lost but which OpenIM confirmed by operationID: no message IDs known. */
@@ -73,6 +78,18 @@ interface Failure {
 	error: NodeApiError;
 	retry: Retry;
 	retryAfterMs?: number;
+	/** Timed out: the server may still be working on the request. */
+	timedOut?: boolean;
+}
+
+const TIMEOUT_CODES = new Set(['ECONNABORTED', 'ETIMEDOUT', 'ESOCKETTIMEDOUT']);
+
+/** Says why an ambiguous failure was not retried: the user must check before running it again. */
+function notRepeated(error: NodeApiError): NodeApiError {
+	const note =
+		'The request may have reached OpenIM before the connection failed. It was not repeated, so that nothing happens twice: check in OpenIM whether it took effect before running it again.';
+	error.description = error.description ? `${error.description}\n${note}` : note;
+	return error;
 }
 
 /**
@@ -184,10 +201,11 @@ export class OpenImClient {
 	async call<T = IDataObject>(path: string, body: IDataObject, options: CallOptions = {}): Promise<T> {
 		const operationID = options.operationID ?? newOperationID();
 		let ambiguous = false;
+		let timedOut = false;
 		for (let attempt = 0; ; attempt++) {
 			let outcome: { data: unknown } | Failure;
 			const status: 'sent' | 'not sent' | Failure | undefined =
-				ambiguous && options.send ? await this.sendStatus(operationID) : undefined;
+				ambiguous && options.send ? await this.sendStatus(operationID, timedOut) : undefined;
 			if (status === 'sent') return { confirmedBy: 'check_msg_is_send_success' } as ConfirmedSend as unknown as T;
 			if (typeof status === 'object') {
 				// Unknown whether the first try arrived: never send again blindly, ask again later.
@@ -197,11 +215,14 @@ export class OpenImClient {
 				if (!('error' in outcome)) return outcome.data as T;
 			}
 			const failure: Failure = outcome;
+			if (ambiguous && options.doneByFirstTry?.includes(failure.error.context.errCode as number)) return undefined as T;
 			// Without /msg/check_msg_is_send_success (v2) a send whose fate is unknown is not repeated.
 			const uncheckable = options.send === true && !(await this.profileNow()).sendStatusCheck;
 			const unsafe = failure.retry === 'ambiguous' && (options.idempotent === false || uncheckable);
-			if (failure.retry === 'no' || unsafe || attempt >= this.options.maxRetries || this.cancelled()) throw failure.error;
+			if (unsafe && attempt < this.options.maxRetries && !this.cancelled()) throw notRepeated(failure.error);
+			if (failure.retry === 'no' || attempt >= this.options.maxRetries || this.cancelled()) throw failure.error;
 			ambiguous ||= failure.retry === 'ambiguous';
+			timedOut = failure.timedOut === true;
 			this.retries++;
 			await sleep(this.backoff(attempt, failure.retryAfterMs));
 			if (this.cancelled()) throw failure.error;
@@ -254,10 +275,16 @@ export class OpenImClient {
 	 * Did the send with this operationID reach OpenIM? Only successes are recorded (§2.6), under
 	 * the same operationID header as the send itself. A failed check is a failure, not a "no".
 	 */
-	private async sendStatus(operationID: string): Promise<'sent' | 'not sent' | Failure> {
-		const outcome = await this.attempt(Path.CheckMsgIsSendSuccess, {}, operationID);
-		if ('error' in outcome) return { ...outcome, retry: outcome.retry === 'no' ? 'no' : 'ambiguous' };
-		return (outcome.data as CheckMsgIsSendSuccessResp | undefined)?.status === 2 ? 'sent' : 'not sent';
+	private async sendStatus(operationID: string, afterTimeout: boolean): Promise<'sent' | 'not sent' | Failure> {
+		for (let check = 0; ; check++) {
+			const outcome = await this.attempt(Path.CheckMsgIsSendSuccess, {}, operationID);
+			if ('error' in outcome) return { ...outcome, retry: outcome.retry === 'no' ? 'no' : 'ambiguous' };
+			if ((outcome.data as CheckMsgIsSendSuccessResp | undefined)?.status === 2) return 'sent';
+			// A send that timed out may still be running on the server, which records success only
+			// at the end: "not sent" counts once the server had another timeout's time to finish.
+			if (!afterTimeout || check > 0 || this.cancelled()) return 'not sent';
+			await sleep(Math.min(this.options.timeoutMs, this.options.maxRetryWaitMs));
+		}
 	}
 
 	/** One request, with the single token refresh OpenIM's HTTP-200 token errors need. */
@@ -443,7 +470,11 @@ export class OpenImClient {
 				description: `Check the API base URL in the OpenIM API credential and that the OpenIM API is running and reachable from n8n (timeout ${this.options.timeoutMs} ms).`,
 			};
 			const code = networkCode(error) ?? '';
-			return { error: toNodeApiError(node, failure, itemIndex), retry: NOT_SENT_CODES.has(code) ? 'safe' : 'ambiguous' };
+			return {
+				error: toNodeApiError(node, failure, itemIndex),
+				retry: NOT_SENT_CODES.has(code) ? 'safe' : 'ambiguous',
+				timedOut: TIMEOUT_CODES.has(code),
+			};
 		}
 		// The credential's token fetch explains its own failures (wrong secret, not an admin…);
 		// only "cannot reach" is worth another try, and fetching a token twice is harmless.

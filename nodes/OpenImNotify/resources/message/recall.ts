@@ -237,7 +237,12 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			const seq = found?.seq ?? recall.seq;
 			const request: RevokeMsgReq = { conversationID: recall.conversationID, seq, userID: recall.sendID };
 			try {
-				await client.call(Path.RevokeMsg, request as unknown as IDataObject, { itemIndex, operationID: recall.operationID });
+				await client.call(Path.RevokeMsg, request as unknown as IDataObject, {
+					itemIndex,
+					operationID: recall.operationID,
+					// A repeat after a lost answer finds the message recalled by the first try.
+					doneByFirstTry: [ErrCode.MsgAlreadyRevoke],
+				});
 			} catch (error) {
 				const which = recall.clientMsgID ? `"${recall.clientMsgID}"` : `with seq ${seq} in ${recall.conversationID}`;
 				throw explainError(this.getNode(), error, itemIndex, (errCode) =>

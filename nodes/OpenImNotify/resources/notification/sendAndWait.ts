@@ -6,6 +6,8 @@ import { LinkParam, SEND_AND_WAIT, timeoutResult, waitUntil } from '../../shared
 import type { WaitLimit } from '../../shared/approval';
 import { clientOptions, readDelivery } from '../../shared/fields';
 import { ItemInput } from '../../shared/input';
+import { asNodeError, errorItem } from '../../shared/run';
+import type { ErrorWithContext } from '../../shared/run';
 import { verifyRecipients } from '../../shared/recipients';
 import { UserDirectory } from '../../shared/users';
 import { OpenImClient, newOperationID } from '../../transport';
@@ -160,9 +162,19 @@ export const description: INodeProperties[] = [
  * node outputs comes later: the webhook's decision, or on timeout the timeout result prepared here.
  */
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
-	const input = new ItemInput(this, 0);
-	const transport = clientOptions(this);
-	const client = new OpenImClient(this, transport);
+	try {
+		return await sendAndWait(this);
+	} catch (error) {
+		// Nothing is waiting: with Continue On Fail the failure is the node's one output item.
+		if (!this.continueOnFail()) throw asNodeError(this, error, 0);
+		return [errorItem(error as ErrorWithContext, 0)];
+	}
+}
+
+async function sendAndWait(ctx: IExecuteFunctions): Promise<INodeExecutionData[]> {
+	const input = new ItemInput(ctx, 0);
+	const transport = clientOptions(ctx);
+	const client = new OpenImClient(ctx, transport);
 	const directory = new UserDirectory(client);
 	const settings = await client.settings();
 
@@ -170,7 +182,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	const delivery = await readDelivery(input, settings, directory);
 	await send.checkCardIcon(input, content, delivery.sender.senderFaceURL, client);
 	const recvID = input.locator('recvID', 'Recipient');
-	const waitTill = waitUntil(this.getNode(), {
+	const waitTill = waitUntil(ctx.getNode(), {
 		limitWaitTime: input.boolean('limitWaitTime', 'Limit Wait Time', false),
 		limitType: input.raw('limitType', 'afterTimeInterval') as WaitLimit['limitType'],
 		resumeAmount: input.raw('resumeAmount', 1) as number,
@@ -178,7 +190,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		maxDateAndTime: input.raw('maxDateAndTime', '') as string,
 	});
 
-	const failed = await verifyRecipients(this, directory, [
+	const failed = await verifyRecipients(ctx, directory, [
 		{
 			itemIndex: 0,
 			prepared: {
@@ -194,14 +206,14 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	], 'notification');
 	if (failed.size > 0) throw failed.get(0);
 
-	const link = this.getSignedResumeUrl({
+	const link = ctx.getSignedResumeUrl({
 		[LinkParam.recipient]: recvID,
 		[LinkParam.sender]: delivery.sender.sendID,
 		[LinkParam.title]: content.notificationName.slice(0, 200),
 	});
 	// n8n 1.x checks the signature only when the node asks for it (2.x always checks).
-	const ctx = this as IExecuteFunctions & { setSignatureValidationRequired?: () => void };
-	if (typeof ctx.setSignatureValidationRequired === 'function') ctx.setSignatureValidationRequired();
+	const signing = ctx as IExecuteFunctions & { setSignatureValidationRequired?: () => void };
+	if (typeof signing.setSignatureValidationRequired === 'function') signing.setSignatureValidationRequired();
 	content.url = link;
 	content.externalUrl = link;
 	const request: OANotificationSendReq = {
@@ -234,9 +246,17 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	// On timeout n8n resumes with the node switched off, which passes its input on: make that
 	// input the timeout result (a new object, so the previous node's output stays as it was).
 	const timeoutItem: INodeExecutionData = { json: timeoutResult(recvID, waitTill, sent), pairedItem: { item: 0 } };
-	const executeData = typeof this.getExecuteData === 'function' ? this.getExecuteData() : undefined;
+	const executeData = typeof ctx.getExecuteData === 'function' ? ctx.getExecuteData() : undefined;
 	if (executeData) executeData.data = { ...executeData.data, main: [[timeoutItem]] };
 
-	await this.putExecutionToWait(waitTill);
+	const count = ctx.getInputData().length;
+	if (count > 1 && typeof ctx.addExecutionHints === 'function') {
+		ctx.addExecutionHints({
+			message: `Send and Wait sent one card, from the first of the ${count} input items. To ask several people, run it once per person (e.g. Loop Over Items with batch size 1).`,
+			type: 'warning',
+			location: 'outputPane',
+		});
+	}
+	await ctx.putExecutionToWait(waitTill);
 	return [timeoutItem];
 }

@@ -87,7 +87,8 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		identify: (request) => ({ userID: request.userID ?? null }),
 		send: async (request, itemIndex) => {
 			try {
-				const data = await client.call<NotificationAccount>(Path.AddNotificationAccount, request as unknown as IDataObject, { itemIndex });
+				// Not repeated after a lost answer: without an Account ID OpenIM would create a second account.
+				const data = await client.call<NotificationAccount>(Path.AddNotificationAccount, request as unknown as IDataObject, { itemIndex, idempotent: false });
 				return { ...data } as IDataObject;
 			} catch (error) {
 				// An existing ID comes back as a plain ArgsError "userID is used".

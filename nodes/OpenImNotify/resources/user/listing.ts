@@ -2,7 +2,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IDisplayOptions, IExecuteFunctions, INode, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { ItemInput } from '../../shared/input';
-import { addRunHints, errorItem } from '../../shared/run';
+import { addRunHints, asNodeError, errorItem } from '../../shared/run';
 import type { ErrorWithContext } from '../../shared/run';
 import { toNodeApiError } from '../../transport/errors';
 import type { OpenImFailure } from '../../transport/errors';
@@ -88,10 +88,7 @@ export async function listPerItem(
 			for (const json of rows) out.push({ json, pairedItem: { item: itemIndex } });
 		} catch (caught) {
 			const error = caught as ErrorWithContext;
-			if (!ctx.continueOnFail()) {
-				if (error instanceof NodeApiError || error instanceof NodeOperationError) throw error;
-				throw new NodeOperationError(ctx.getNode(), error, { itemIndex });
-			}
+			if (!ctx.continueOnFail()) throw asNodeError(ctx, error, itemIndex);
 			out.push(errorItem(error, itemIndex));
 		}
 	}

@@ -83,7 +83,8 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		identify: (user) => ({ userID: user.userID }),
 		send: async (user, itemIndex) => {
 			try {
-				await client.call(Path.UserRegister, { users: [user] } as unknown as IDataObject, { itemIndex });
+				// Not repeated after a lost answer: the repeat would call a user this run created "already registered".
+				await client.call(Path.UserRegister, { users: [user] } as unknown as IDataObject, { itemIndex, idempotent: false });
 			} catch (error) {
 				throw explainError(this.getNode(), error, itemIndex, (errCode) =>
 					errCode === ErrCode.RegisteredAlready

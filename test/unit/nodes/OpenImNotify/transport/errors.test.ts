@@ -21,6 +21,17 @@ describe('OpenIM error mapping', () => {
 		expect(redact(`Bearer ${issued}`, [])).not.toContain(issued);
 	});
 
+	it('redacts the token OpenIM v2 writes into errMsg', () => {
+		const issued = 'eyJhbGciOiJIUzI1NiJ9.eyJVSUQiOiJvcGVuSU1BZG1pbiJ9.c2lnbmF0dXJl';
+		const errMsg = `op-1 GetUserIDFromToken failed token is expired token:${issued} or opaque-secret-42`;
+		const failure = describeEnvelopeError('/msg/manage_send_msg', { errCode: 801, errMsg }, 200, [issued, 'opaque-secret-42']);
+		for (const text of [failure.message, failure.errMsg]) {
+			expect(text).toContain('GetUserIDFromToken failed');
+			expect(text).not.toContain(issued);
+			expect(text).not.toContain('opaque-secret-42');
+		}
+	});
+
 	it('builds a message with errCode, name and detail', () => {
 		const failure = describeEnvelopeError('/msg/send_msg', { errCode: 1101, errMsg: 'UserIDNotFoundError', errDlt: 'hr_x' }, 200, []);
 		expect(failure.message).toBe('OpenIM /msg/send_msg failed with errCode 1101 UserIDNotFoundError (hr_x)');

@@ -118,6 +118,16 @@ describe('Message → Recall', () => {
 		expect(continued.json(NOTIFY)[0]).toMatchObject({ errCode: 1404, clientMsgID: message.clientMsgID, recvID: 'dave' });
 	});
 
+	it('counts a recall whose answer was lost as done when the repeat finds it recalled', async () => {
+		const [message] = await sent([{ userID: 'dave' }]);
+		// OpenIM recalls the message, then the connection drops before the answer.
+		ctx.sandbox.configure({ faults: { paths: ['/msg/revoke_msg'], script: ['resetAfter'] } });
+		const result = await ctx.run([message], recall());
+		expect(result.error).toBeUndefined();
+		expect(result.json(NOTIFY)[0]).toMatchObject({ recalled: true, clientMsgID: message.clientMsgID });
+		expect(ctx.sandbox.stats().requests.byPath['/msg/revoke_msg']).toBe(2);
+	});
+
 	it('explains a message that cannot be found (wrong ID or day)', async () => {
 		const [message] = await sent([{ userID: 'alice' }]);
 		const wrongDay = await ctx.run([message], recall({ sendDate: '2020-01-15' }));

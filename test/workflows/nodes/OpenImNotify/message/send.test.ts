@@ -13,6 +13,17 @@ describe('Message → Send', () => {
 		expect(result.json(NOTIFY)[0]).toMatchObject({ delivered: true, recvID: 'alice', serverMsgID: stored.serverMsgID });
 	});
 
+	it('reports a message OpenIM stored for nobody (receiver receives no messages) as not delivered', async () => {
+		ctx.sandbox.seedUsers([{ userID: 'bob', nickname: 'Bob Li', globalRecvMsgOpt: 1 }]);
+		const single = await ctx.run([{ userID: 'bob' }], message(), { onError: 'continueRegularOutput' });
+		expect(single.json(NOTIFY)[0]).toMatchObject({ recvID: 'bob', error: 'The message to "bob" reached nobody [item 0]' });
+		expect(single.json(NOTIFY)[0].description).toMatch(/empty serverMsgID/);
+
+		const many = await ctx.run([{}], message({ recipientMode: 'userList', recvIDs: 'alice, bob' }));
+		expect(many.json(NOTIFY)[0]).toMatchObject({ recipients: 2, delivered: 1, failed: 1, failures: [{ recvID: 'bob' }] });
+		expect(ctx.sandbox.inbox('alice')).toHaveLength(1);
+	});
+
 	it('sends to a group, and an @mention text to group members', async () => {
 		await ctx.run([{}], message({ sessionType: 3, groupID: 'all_staff' }));
 		const result = await ctx.run([{}], message({ sessionType: 3, groupID: 'all_staff', contentType: 106, messageText: 'Please review', atUserIDs: 'alice, bob' }));

@@ -75,6 +75,15 @@ describe('Notification → Send under faults', () => {
 		}
 	});
 
+	it('after a timeout, asks twice whether the send arrived (the server may still be at it) before sending again', async () => {
+		ctx.sandbox.configure({ faults: { paths: ['/msg/send_msg'], script: ['stall'], stallMs: 3000 } });
+		const result = await ctx.run([{ userID: 'alice' }], notification({ options: { timeout: 1, maxRetryWait: 1 } }));
+		expect(result.error).toBeUndefined();
+		const byPath = ctx.sandbox.stats().requests.byPath;
+		expect(byPath['/msg/check_msg_is_send_success']).toBe(2);
+		expect(ctx.sandbox.inbox('alice')).toHaveLength(1);
+	});
+
 	it('never has more requests in flight than Max Concurrent Requests', async () => {
 		ctx.sandbox.configure({ faults: { seed: 1, paths: ['/msg/send_msg'], stallRate: 1, stallMs: 5 } });
 		await ctx.run(items(200), notification({ notificationName: '=N {{ $json.n }}', options: { maxConcurrency: 4 } }));

@@ -61,6 +61,13 @@ describe('Notification → Send', () => {
 		expect(stats.sendsAccepted).toBe(3);
 	});
 
+	it('names a file after its URL when File Name is empty, also with a stray "%" in it', async () => {
+		const fileCard = { mixType: 3, fileSize: 1024, fileName: '' };
+		await ctx.run([{ userID: 'alice' }], notification({ ...fileCard, fileUrl: 'https://cdn.example.com/files/Q3%20report.pdf' }));
+		await ctx.run([{ userID: 'alice' }], notification({ ...fileCard, fileUrl: 'https://cdn.example.com/files/growth-100%.pdf' }));
+		expect(ctx.sandbox.inbox('alice').map((m) => (m.content.fileElem as { fileName: string }).fileName)).toEqual(['Q3 report.pdf', 'growth-100%.pdf']);
+	});
+
 	it('takes the first sender ID of the credential when Sender is empty', async () => {
 		const result = await ctx.run([{ userID: 'bob' }], notification({ sendID: '' }));
 		expect(result.error).toBeUndefined();
@@ -208,6 +215,21 @@ describe('Notification → Send to many recipients', () => {
 	it('names every unknown user of a list before sending anything', async () => {
 		const result = await ctx.run([{}], notification({ recipientMode: 'userList', recvIDs: 'alice, zoe, yan' }));
 		expect(result.error?.message).toBe('User IDs "zoe", "yan" are not registered OpenIM users [item 0]');
+		expect(ctx.sandbox.messages()).toHaveLength(0);
+	});
+
+	it('stops at a group without members: nobody would get it', async () => {
+		ctx.sandbox.seedGroups([{ groupID: 'empty_team', groupName: 'Empty team', memberUserIDs: [], ownerUserID: 'imAdmin' }]);
+		const result = await ctx.run([{}], notification({ recipientMode: 'groupMembers', memberGroupID: 'empty_team', outputMode: 'perRecipient' }), { onError: 'continueRegularOutput' });
+		expect(result.json(NOTIFY)).toEqual([expect.objectContaining({ error: 'The group "empty_team" has no members: nobody received the notification [item 0]' })]);
+	});
+
+	it('with Continue On Fail, a recipient check that cannot run fails every item, sending nothing', async () => {
+		ctx.sandbox.configure({ faults: { paths: ['/user/account_check'], http500Rate: 1 } });
+		const result = await ctx.run([{ userID: 'alice' }, { userID: 'bob' }], notification({ options: { maxRetries: 0 } }), { onError: 'continueRegularOutput' });
+		const out = result.output(NOTIFY);
+		expect(out.map((item) => [item.json.recvID, item.pairedItem])).toEqual([['alice', { item: 0 }], ['bob', { item: 1 }]]);
+		for (const item of out) expect(item.json.error).toBe('OpenIM answered HTTP 500 on /user/account_check');
 		expect(ctx.sandbox.messages()).toHaveLength(0);
 	});
 

@@ -51,6 +51,8 @@ describe('Notification → Send and Wait (execute)', () => {
 		expect((stacked[0].json.notification as IDataObject).serverMsgID).toBe(inbox[0].serverMsgID);
 		// The previous node's output is untouched.
 		expect(result.json('Items')).toEqual([{ userID: 'alice' }, { userID: 'bob' }]);
+		// The second item was not sent: said above the output.
+		expect(result.runData[NOTIFY][0].hints?.[0]?.message).toMatch(/^Send and Wait sent one card, from the first of the 2 input items/);
 	});
 
 	it('rejects an unknown recipient before sending', async () => {
@@ -62,10 +64,16 @@ describe('Notification → Send and Wait (execute)', () => {
 
 	it('rejects a wait limit in the past', async () => {
 		const result = await ctx.run([{ userID: 'alice' }], params({ limitWaitTime: true, limitType: 'atSpecifiedTime', maxDateAndTime: '2001-01-01T00:00:00Z' }));
-		expect(String(result.error?.message)).toMatch(/in the past/);
+		expect(String(result.error?.message)).toMatch(/in the past \[item 0\]$/);
 		expect(ctx.sandbox.inbox('alice')).toHaveLength(0);
 	});
-	void NOTIFY;
+
+	it('with Continue On Fail, a failure is one error item and nothing waits', async () => {
+		const result = await ctx.run([{ userID: 'nobody' }], params(), { onError: 'continueRegularOutput' });
+		expect(result.executionStatus).not.toBe('waiting');
+		expect(result.json(NOTIFY)).toEqual([expect.objectContaining({ error: expect.stringMatching(/"nobody" is not a registered OpenIM user \[item 0\]/) })]);
+		expect(ctx.sandbox.messages()).toHaveLength(0);
+	});
 });
 
 // ---------------------------------------------------------------------------------------------

@@ -45,6 +45,14 @@ describe('Notification Account → Create', () => {
 		expect(account).toMatchObject({ nickName: 'Deploy Bot', appMangerLevel: 4 });
 	});
 
+	it('does not create a second account when an answer is lost: it says to check instead', async () => {
+		ctx.sandbox.configure({ faults: { paths: ['/user/add_notification_account'], script: ['resetAfter'] } });
+		const result = await ctx.run([{}], create({ userID: '', nickname: 'Payroll' }));
+		expect(result.error?.description).toMatch(/It was not repeated, so that nothing happens twice/);
+		expect(ctx.sandbox.stats().requests.byPath['/user/add_notification_account']).toBe(1);
+		expect([...ctx.sandbox.store.users.values()].filter((user) => user.nickname === 'Payroll')).toHaveLength(1);
+	});
+
 	it('says an existing ID is already used, and checks IDs before sending', async () => {
 		const taken = await ctx.run([{}], create({ userID: 'hr_bot' }), { onError: 'continueRegularOutput' });
 		expect(taken.json(NOTIFY)[0]).toMatchObject({ userID: 'hr_bot', errCode: 1001, error: 'Account ID "hr_bot" is already used [item 0]' });
