@@ -32,7 +32,12 @@ describe.each(selectedVersions())('n8n %s: OpenIM Notify installed as a communit
 		n8n = await createN8nInstance(version);
 		cred.data.baseUrl = sandbox.url;
 		await n8n.importCredentials([cred]);
-		await n8n.importWorkflow([example('oa-onboarding-notification'), example('holiday-announcement'), example('weekly-hr-announcement')]);
+		await n8n.importWorkflow([
+			example('oa-onboarding-notification'),
+			example('holiday-announcement'),
+			example('weekly-hr-announcement'),
+			example('ops-alert-recall'),
+		]);
 	});
 
 	afterAll(async () => {
@@ -95,6 +100,15 @@ describe.each(selectedVersions())('n8n %s: OpenIM Notify installed as a communit
 			expect(inbox).toHaveLength(1);
 			expect(inbox[0].content).toMatchObject({ notificationType: 5, externalUrl: 'https://oa.example.com/hr/weekly' });
 		}
+	});
+
+	it('runs the "Ops alert" example: a text message to a group, then recalled with the IDs Send output', async () => {
+		const result = await n8n.execute('opsAlertRecall01');
+		const [posted] = result.output('Post the alert');
+		expect(posted).toMatchObject({ delivered: true, groupID: 'all_staff', sendID: 'imAdmin' });
+		expect(result.output('Recall the alert')[0]).toMatchObject({ recalled: true, clientMsgID: posted.clientMsgID, conversationID: 'sg_all_staff' });
+		const alert = (await sandbox.messages()).find((m) => m.clientMsgID === posted.clientMsgID);
+		expect(alert).toMatchObject({ contentType: 101, groupID: 'all_staff', revoked: { revokerUserID: 'imAdmin' } });
 	});
 
 	it('sends every mixType with exactly its media element', async () => {

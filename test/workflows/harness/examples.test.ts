@@ -64,6 +64,22 @@ describe('example workflows', () => {
 		expect(result.credentialStore.getData('openImSandbox01').token).toEqual(expect.any(String));
 	});
 
+	test('ops alert: Message → Send to a group, then Message → Recall with the fields Send output', async () => {
+		const result = await runWorkflow(loadWorkflowFile('examples/ops-alert-recall.workflow.json'), {
+			nodeTypes,
+			credentialTypes: [new OpenImApi()],
+			credentials: credentials(),
+		});
+		expect(result.error).toBeUndefined();
+		const [posted] = result.json('Post the alert');
+		expect(posted).toMatchObject({ delivered: true, groupID: 'all_staff', sendID: 'imAdmin' });
+		expect(result.json('Recall the alert')).toEqual([
+			expect.objectContaining({ recalled: true, clientMsgID: posted.clientMsgID, conversationID: 'sg_all_staff' }),
+		]);
+		const alert = sandbox.store.messages.find((m) => m.clientMsgID === posted.clientMsgID);
+		expect(alert?.revoked).toMatchObject({ revokerUserID: 'imAdmin' });
+	});
+
 	test('onboarding notification runs up to the Set node with destinationNode', async () => {
 		const workflow = loadWorkflowFile('examples/oa-onboarding-notification.workflow.json');
 		const result = await runWorkflow(workflow, { nodeTypes, destinationNode: 'New hire from OA' });
