@@ -6,12 +6,13 @@
  * The element shapes and rules are the zod schemas of openim/wire.ts; this module only adds the Go
  * names (for the error text) and the weak coercions ("12" → 12, 1 → "1", true → "1", …).
  */
-import type { z } from 'zod';
+import { z } from 'zod';
 
 import { ContentType, ErrCode } from '../openim/constants';
 import * as wire from '../openim/wire';
+import type { Generation } from './generations';
 import { matchField, objectShape, unwrapSchema, zeroValue } from './gojson';
-import { ApiError, validatorError } from './http';
+import { ApiError, argsError, validatorError } from './http';
 
 type AnySchema = z.ZodType;
 
@@ -22,7 +23,7 @@ export interface Element {
 	goFieldNames?: boolean;
 }
 
-/** contentType → element struct (getSendMsgReq's switch; §2.1 step 3). */
+/** contentType → element struct (v3.8 getSendMsgReq's switch; §2.1 step 3). */
 export const ELEMENTS: Record<number, Element> = {
 	[ContentType.Text]: { goName: 'TextElem', schema: wire.TextElem, goFieldNames: true },
 	[ContentType.Picture]: { goName: 'PictureElem', schema: wire.PictureElem },
@@ -33,6 +34,63 @@ export const ELEMENTS: Record<number, Element> = {
 	[ContentType.Custom]: { goName: 'CustomElem', schema: wire.CustomElem },
 	[ContentType.OANotification]: { goName: 'OANotificationElem', schema: wire.OANotificationElem },
 };
+
+/** v2/v3.0–v3.3 contentTypes v3.8 dropped: 111 Revoke, 119 CustomNotTriggerConversation, 120 CustomOnlineOnly. */
+export const LegacyContentType = { Revoke: 111, AdvancedRevoke: 118, CustomNotTriggerConversation: 119, CustomOnlineOnly: 120 } as const;
+
+/** v3.2.2 pkg/apistruct/msg.go RevokeElem. */
+const RevokeElem = z.object({ revokeMsgClientID: z.string().min(1) });
+
+/**
+ * The contentTypes each generation's send handler takes (openim-api.md §8 "Accepted contentTypes"); anything
+ * else fails the switch:
+ * - v3.8: getSendMsgReq of v3.8.x;
+ * - v3.0: getSendMsgReq of v3.2.2 (internal/api/msg.go; 106 AtText has no case there, it came back by v3.7.1);
+ * - v2: ManagementSendMsg of v2.3.3 (internal/api/manage/management_chat.go; `//case constant.AtText` is
+ *   commented out);
+ * - v2.0: ManagementSendMsg of v2.1.0 (sandbox/v20.ts ELEMENTS_V21).
+ */
+export const SEND_CONTENT_TYPES: Readonly<Record<Generation, readonly number[]>> = {
+	'v3.8': [101, 102, 103, 104, 105, 106, 110, 1400],
+	'v3.0': [101, 102, 103, 104, 105, 110, 111, 1400, 119, 120],
+	v2: [101, 102, 103, 104, 105, 110, 111, 118, 1400, 119, 120],
+	'v2.0': [101, 102, 103, 104, 105, 110, 111, 1400],
+};
+
+/**
+ * Elements of the legacy contentTypes the shared pipeline models, per generation. v3.2.2 decodes 111 into
+ * RevokeElem and 119/120 into CustomElem and stores the content map as JSON like the others. v2's 111 is
+ * stored as the bare revokeMsgClientID string and 118 as MessageRevoked: not modelled (see elementFor).
+ */
+const LEGACY_ELEMENTS: Partial<Record<Generation, Record<number, Element>>> = {
+	'v3.0': {
+		[LegacyContentType.Revoke]: { goName: 'RevokeElem', schema: RevokeElem },
+		[LegacyContentType.CustomNotTriggerConversation]: { goName: 'CustomElem', schema: wire.CustomElem },
+		[LegacyContentType.CustomOnlineOnly]: { goName: 'CustomElem', schema: wire.CustomElem },
+	},
+	v2: {
+		[LegacyContentType.CustomNotTriggerConversation]: { goName: 'CustomElem', schema: wire.CustomElem },
+		[LegacyContentType.CustomOnlineOnly]: { goName: 'CustomElem', schema: wire.CustomElem },
+	},
+};
+
+/**
+ * The element getSendMsgReq's switch picks for `contentType` in `generation`. Throws 1001 when the switch
+ * has no case: v3.8 wraps the text (`unsupported content type`), so errDlt is empty; v3.2's
+ * `ErrArgs.WithDetail("not support err contentType")` puts it into errDlt. (v2/v2.0 answer their own
+ * `contentType err` before getting here.) A contentType the generation takes but the sandbox does not
+ * model is refused with a `sandbox:` text rather than accepted half-way.
+ */
+export function elementFor(generation: Generation, contentType: number): Element {
+	if (!SEND_CONTENT_TYPES[generation].includes(contentType)) {
+		throw argsError(generation === 'v3.0' ? 'not support err contentType' : '');
+	}
+	const el = ELEMENTS[contentType] ?? LEGACY_ELEMENTS[generation]?.[contentType];
+	if (!el) {
+		throw argsError(`sandbox: contentType ${contentType} is accepted by OpenIM ${generation} but not modelled by the sandbox`);
+	}
+	return el;
+}
 
 /** Go field names that are not simply the JSON key capitalised (pkg/apistruct/msg.go). */
 const GO_FIELD: Record<string, string> = {
@@ -240,11 +298,11 @@ export function decodeElement(
 }
 
 /**
- * Weak-decodes and validates `content` for `contentType`. Returns the decoded element (the stored
+ * Weak-decodes and validates `content` into `el` (elementFor). Returns the decoded element (the stored
  * content is still the raw map, §2.1 "Other quirks"); throws ApiError 500 with the Go text.
  */
-export function checkContent(contentType: number, content: Record<string, unknown>): Record<string, unknown> {
-	const result = decodeElement(ELEMENTS[contentType], content);
+export function checkContent(el: Element, content: Record<string, unknown>): Record<string, unknown> {
+	const result = decodeElement(el, content);
 	if ('failed' in result) throw new ApiError(ErrCode.ServerInternal, result.text);
 	return result.decoded;
 }

@@ -1,10 +1,13 @@
 /**
  * Older OpenIM generations (openim-api.md §1.4, §2.2, §5.2, §8), layered over the v3.8 sandbox:
  *
- * - `v3.0` emulates v3.2 (v3.0–v3.2 share the text key): `/auth/user_token` {secret, platformID,
- *   userID} is the whitelisted admin login, `/auth/get_admin_token` is not whitelisted (1001
- *   `header must have token` without a token, 404 with one), and a text message carries `content.text`
- *   (`{content}` alone fails the validator with 500). Stored text is normalised to `{content}`.
+ * - `v3.0` emulates v3.2 (v3.0–v3.2 share the text key; routes as in v3.2.2 internal/api/route.go):
+ *   `/auth/user_token` {secret, platformID, userID} is the admin login (no token); there is no global
+ *   token middleware, so a path v3.2 lacks (`/auth/get_admin_token`, `/auth/get_user_token` from v3.6,
+ *   `/user/{add,update,search}_notification_account` from v3.5) is a plain 404 with or without a token;
+ *   send_msg takes 101–105, 110, 111, 1400, 119, 120 (no 106 AtText: 1001 `not support err
+ *   contentType`) and answers without `modify`; a text message carries `content.text` (`{content}`
+ *   alone fails the validator with 500). Stored text is normalised to `{content}`.
  * - `v2` emulates v2.2+ (v2.3.3): see sandbox/v2.ts (its own request pipeline and routes).
  * - `v2.0` emulates v2.0–v2.1 (v2.1.0): sandbox/v20.ts, v2's pipeline with the `/manager/*` routes.
  */
@@ -36,10 +39,25 @@ function userTokenV30(ctx: RouteContext) {
 	return { data: { token, expireTimeSeconds: config.tokenLifetimeSeconds } };
 }
 
+/** v3.8 routes v3.2.2's router does not have (get_admin_token: v3.8.1, get_user_token: v3.6.0, the rest v3.5.0). */
+const NOT_IN_V30 = [
+	OpenImPath.AdminLogin,
+	OpenImPath.UserLogin,
+	OpenImPath.AddNotificationAccount,
+	OpenImPath.UpdateNotificationAccount,
+	OpenImPath.SearchNotificationAccount,
+] as const;
+
+const tables = new WeakMap<RouteTable, RouteTable>();
+
 export function routesFor(generation: Generation, base: RouteTable): RouteTable {
 	if (generation !== 'v3.0') return base;
-	const routes: RouteTable = { ...base, [V30_LOGIN]: userTokenV30 };
-	delete routes[OpenImPath.AdminLogin];
+	let routes = tables.get(base);
+	if (!routes) {
+		routes = { ...base, [V30_LOGIN]: userTokenV30 };
+		for (const path of NOT_IN_V30) delete routes[path];
+		tables.set(base, routes);
+	}
 	return routes;
 }
 

@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
 
 import { ErrCode, ErrMsg } from '../openim/constants';
+import type { Generation } from './generations';
 import { decodeInto, GoJsonError, parseGoJson } from './gojson';
 import type { Stats } from './stats';
 import type { Store } from './store';
@@ -143,6 +144,8 @@ export function readBody(req: IncomingMessage): Promise<string> {
 
 /** Everything a route may touch. */
 export interface SandboxState {
+	/** The OpenIM generation emulated (sandbox/generations.ts); the shared v3.8 routes branch on it. */
+	generation: Generation;
 	config: SandboxConfig;
 	store: Store;
 	stats: Stats;

@@ -6,7 +6,9 @@
  * Request pipeline, mirroring the gin router (§1.1): control plane (`/_sandbox/*`) → CORS/OPTIONS →
  * non-POST → 404 → faults → operationID check → token check (whitelist by prefix) → route or 404.
  * Like gin, the middlewares run before the 404, so an unknown POST path without a token answers 1001
- * `header must have token` ("Findings": version detection relies on it).
+ * `header must have token` ("Findings": version detection relies on it). That holds from v3.8.0, whose
+ * token middleware is global; v3.0 mode (v3.2) has only the operationID middleware globally, the token
+ * check sits on the route groups, so there an unknown path is a plain 404 whatever the token.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -40,7 +42,7 @@ import { Stats } from './stats';
 import { Store } from './store';
 import { TokenRegistry } from './token';
 import { handleV2, V2_TABLE } from './v2';
-import { V20_TABLE } from './v20';
+import { V20_TABLE, V20_TOKEN_LIFETIME_SECONDS } from './v20';
 import { WebhookDispatcher, webhookEventsSince, webhookMark } from './webhooks';
 import type {
 	SandboxConfig,
@@ -136,7 +138,13 @@ class SandboxServer implements Sandbox {
 
 	constructor(private readonly options: SandboxOptions) {
 		this.cfg = this.initialConfig();
-		this.state = { config: this.cfg, store: this.store, stats: this.stats_, tokens: this.tokens };
+		this.state = {
+			generation: options.generation ?? 'v3.8',
+			config: this.cfg,
+			store: this.store,
+			stats: this.stats_,
+			tokens: this.tokens,
+		};
 		this.faults.configure(options.faults);
 		this.webhooks = new WebhookDispatcher(options.log);
 		applySeed(this.store, options.seed, options.adminUserIDs, options.createAdmins);
@@ -277,6 +285,9 @@ class SandboxServer implements Sandbox {
 		const operationID = header(req, Header.OperationID);
 		if (!operationID) throw argsError('header must have operationID');
 		const ctx: RouteContext = { path, body, operationID, state: this.state };
+		const handler = routesFor(generation, ROUTES)[path];
+		// v3.2 (route.go): no global token middleware, so gin's 404 comes before any token check.
+		if (!handler && generation === 'v3.0') return 'not-found';
 		if (!whitelistFor(generation, TOKEN_WHITELIST).some((p) => path.startsWith(p))) {
 			const token = header(req, Header.Token);
 			if (!token) throw argsError('header must have token');
@@ -293,7 +304,6 @@ class SandboxServer implements Sandbox {
 				isAdmin: this.cfg.adminUserIDs.includes(claims.userID),
 			};
 		}
-		const handler = routesFor(generation, ROUTES)[path];
 		if (!handler) return 'not-found';
 		ctx.body = rewriteV30Body(generation, path, body);
 		// webhooks: what the handler stored, read synchronously so no other request interleaves.
@@ -409,6 +419,10 @@ export async function startSandbox(options: Partial<SandboxOptions> = {}): Promi
 		...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)),
 	};
 	merged.faults = ConfigInputSchema.shape.faults.parse(merged.faults ?? {}) ?? {};
+	// v2.0–v2.1 shipped tokenpolicy.accessExpire 3650 (days); an explicit lifetime still wins.
+	if (merged.generation === 'v2.0' && options.tokenLifetimeSeconds === undefined) {
+		merged.tokenLifetimeSeconds = V20_TOKEN_LIFETIME_SECONDS;
+	}
 	const sandbox = new SandboxServer(merged);
 	await sandbox.listen();
 	return sandbox;

@@ -18,6 +18,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 
 import { ErrCode, PlatformID } from '../openim/constants';
+import { SEND_CONTENT_TYPES } from './content';
 import { parseJson, TEXT_REQUIRED, textToContent } from './generations';
 import { decodeInto, GoJsonError, parseGoJson } from './gojson';
 import { ApiError, validatorError, type RouteContext, type RouteHandler, type SandboxState } from './http';
@@ -584,13 +585,24 @@ async function manageSendMsg({ state, body, token, sendV3 }: V2Call): Promise<V2
 	const parsed = legacyBody(body);
 	if (isAnswer(parsed)) return parsed;
 	const { req, operationID } = parsed;
+	// v2.3.3 ManagementSendMsg: the contentType switch (AtText commented out) runs before the token check.
+	if (typeof req.contentType !== 'number' || !SEND_CONTENT_TYPES.v2.includes(req.contentType)) {
+		return v2Error(400, 404, 'contentType err');
+	}
 	const checked = checkToken(state, token, operationID);
 	if ('envelope' in checked) return checked;
 	if (!isAdmin(state, checked.uid)) return v2Error(400, 403, 'not appManager');
 	const sessionType = req.contentType === 1400 ? V2Session.Notification : v3SessionType(state, req.sessionType, req.groupID);
 	if (isAnswer(sessionType)) return sessionType;
 	const sent = await sendThroughV3({ state, token, sendV3 }, V2Path.ManageSendMsg, checked.uid, operationID, { ...req, sessionType });
-	return isAnswer(sent) ? sent : ok(sent);
+	return isAnswer(sent) ? sent : ok(userSendMsgResp(sent));
+}
+
+/** sdk_ws.UserSendMsgResp as v2 writes it (encoding/json, omitempty, struct order): no `modify`. */
+export function userSendMsgResp(sent: Record<string, unknown>): Record<string, unknown> {
+	const data: Record<string, unknown> = {};
+	for (const key of ['serverMsgID', 'clientMsgID', 'sendTime']) if (sent[key]) data[key] = sent[key];
+	return data;
 }
 
 /** v2 session types: 1 single, 2 group, 3 super group, 4 notification (v3 calls a group 3). */

@@ -12,7 +12,9 @@
  * - a bad token in the look-ups is HTTP 500 (errCode 500), not 400;
  * - `/auth/user_token` checks that the user exists (802 with HTTP 200) and takes `platform` 1–8;
  *   `/auth/parse_token` reads the `token` header and answers `{ExpireTimeSeconds}`;
- * - `/group/get_group_all_member_list` has no offset/count; GroupInfo has v2.1.0's twelve fields.
+ * - `/group/get_group_all_member_list` has no offset/count; GroupInfo has v2.1.0's twelve fields;
+ * - tokens live 3650 days (config.yaml `tokenpolicy.accessExpire: 3650` up to v2.3.0-rc; 90 from v2.3.2)
+ *   unless the sandbox is started with a `tokenLifetimeSeconds`.
  *
  * The accepted send still runs through the v3.8 pipeline (sandbox/v2.ts sendThroughV3) with v2's group
  * chat (2) as v3's (3). It may refuse what v2.1.0 takes (an unknown recvID, revoke 111, sessionType 3
@@ -39,6 +41,7 @@ import {
 	sendThroughV3,
 	tokenUID,
 	usersOnlineStatus,
+	userSendMsgResp,
 	userTokenRoute,
 	v3SessionType,
 	V2Session,
@@ -51,6 +54,9 @@ import {
 	type V2Route,
 	type V2Table,
 } from './v2';
+
+/** v2.0–v2.3.0-rc config.yaml `tokenpolicy.accessExpire: 3650` (days): the v2.0 mode's default token lifetime. */
+export const V20_TOKEN_LIFETIME_SECONDS = 3650 * 24 * 60 * 60;
 
 export const V20Path = {
 	ManagerSendMsg: '/manager/send_msg',
@@ -199,11 +205,7 @@ async function managerSendMsg(call: V2Call): Promise<V2Answer> {
 		isOnlineOnly: req.isOnlineOnly,
 		offlinePushInfo: req.offlinePushInfo,
 	});
-	if (isAnswer(sent)) return sent;
-	// server_api_params.UserSendMsgResp: encoding/json, omitempty, struct order.
-	const data: Record<string, unknown> = {};
-	for (const key of ['serverMsgID', 'clientMsgID', 'sendTime']) if (sent[key]) data[key] = sent[key];
-	return ok(data);
+	return isAnswer(sent) ? sent : ok(userSendMsgResp(sent));
 }
 
 /* ---------- auth ---------- */

@@ -6,7 +6,6 @@ import * as wire from '../../openim/wire';
 import {
 	a2rBody,
 	noPermission,
-	notFound,
 	paginate,
 	paginationProblem,
 	requireAdmin,
@@ -52,15 +51,20 @@ function getGroupsInfo(ctx: RouteContext) {
 	return { data: { groupInfos: found } };
 }
 
+/**
+ * GetGroupMemberUserIDs (3.8.3-patch.16 internal/rpc/group/group.go): Check() (`GroupID is empty`), then the
+ * member IDs straight from the member collection, with no group look-up: an unknown (or empty) group is
+ * simply no members. Non-admins must be among them (1002). The empty list crosses gRPC as nil: `null`.
+ * (v3.2.2 and base v3.8.3 have no access check at all; the sandbox keeps the patch line's.)
+ */
 function getGroupMemberUserID(ctx: RouteContext) {
-	const req = a2rBody(ctx, { goName: 'group.GetGroupMemberUserIDReq', schema: wire.GetGroupMemberUserIDReq });
+	const req = a2rBody(ctx, { goName: 'group.GetGroupMemberUserIDReq', schema: wire.GetGroupMemberUserIDReq }, (r) =>
+		r.groupID === '' ? 'GroupID is empty' : undefined,
+	);
 	const auth = requireAuth(ctx);
-	const group = ctx.state.store.groups.get(req.groupID);
-	if (!auth.isAdmin && !group?.members.some((m) => m.userID === auth.userID)) {
-		throw noPermission('opUser no permission');
-	}
-	if (!group) throw notFound('group not found');
-	return { data: { userIDs: group.members.map((m) => m.userID) } };
+	const userIDs = ctx.state.store.groups.get(req.groupID)?.members.map((m) => m.userID) ?? [];
+	if (!auth.isAdmin && !userIDs.includes(auth.userID)) throw noPermission('opUser no permission');
+	return { data: { userIDs: userIDs.length ? userIDs : null } };
 }
 
 /** GetGroups: admin only; an exact groupID wins, else groups whose name contains groupName, paged. */

@@ -4,7 +4,7 @@
  * error a client sees (§2.1 "Validation pipeline"):
  *   1. gin BindJSON + binding tags            → HTTP 400, 1001
  *   2. admin token                            → 1002 only app manager can send message
- *   3. contentType allow-list                 → 1001; 1400 forces sessionType 4 and checks the sender (1101/1002)
+ *   3. contentType allow-list (per generation) → 1001; 1400 forces sessionType 4 and checks the sender (1101/1002)
  *   4. WeakDecode + validator on content      → 500 with the validator text
  *   5. msg RPC: MsgData.Check()               → 1001 (sessionType 4 ⇔ contentType 1400)
  *   6. msg RPC routing by sessionType         → 1 needs a known recvID (1004); 3 a live group (1004/1204/1203);
@@ -14,7 +14,7 @@ import { createHash, randomBytes } from 'node:crypto';
 
 import { AppManagerLevel, ContentType, ErrCode, SessionType } from '../../openim/constants';
 import * as wire from '../../openim/wire';
-import { checkContent, ELEMENTS } from '../content';
+import { checkContent, elementFor, LegacyContentType } from '../content';
 import { goMarshal } from '../gojson';
 import {
 	a2rBody,
@@ -103,13 +103,13 @@ interface Prepared {
 	clientMsgID: string;
 	storedContent: string;
 	options: Record<string, boolean>;
+	/** isOnlineOnly, or 120 CustomOnlineOnly (v3.0/v2 modes): not stored in history, no seq. */
+	onlineOnly: boolean;
 }
 
 function prepare(ctx: RouteContext, req: Omit<SendMsg, 'recvID'>): Prepared {
-	if (!ELEMENTS[req.contentType]) {
-		// errs.ErrArgs wrapped with "unsupported content type": the text sits in the wrapper, errDlt is empty.
-		throw argsError('');
-	}
+	// The switch differs per generation (v3.0 mode: v3.2.2, no 106 AtText but 111/119/120).
+	const element = elementFor(ctx.state.generation, req.contentType);
 	let sessionType = req.sessionType;
 	if (req.contentType === ContentType.OANotification) {
 		sessionType = SessionType.Notification;
@@ -121,13 +121,16 @@ function prepare(ctx: RouteContext, req: Omit<SendMsg, 'recvID'>): Prepared {
 			throw noPermission('notification messages cannot be sent for this ID');
 		}
 	}
-	checkContent(req.contentType, req.content);
+	checkContent(element, req.content);
 	const raw = goMarshal(req.content);
 	const options: Record<string, boolean> = {};
-	if (req.isOnlineOnly) {
+	// v3.2.2/v2.3.3 newUserSendMsgReq: 120 is always online-only, 119 never updates the conversation.
+	const onlineOnly = Boolean(req.isOnlineOnly) || req.contentType === LegacyContentType.CustomOnlineOnly;
+	if (onlineOnly) {
 		for (const k of ['history', 'persistent', 'senderSync', 'conversationUpdate']) options[k] = false;
 	}
 	if (req.notOfflinePush) options.offlinePush = false;
+	if (req.contentType === LegacyContentType.CustomNotTriggerConversation) options.conversationUpdate = false;
 	return {
 		req,
 		sessionType,
@@ -135,6 +138,7 @@ function prepare(ctx: RouteContext, req: Omit<SendMsg, 'recvID'>): Prepared {
 		// 1400 is wrapped in a NotificationElem: {"detail":"<json of the raw content map>"} (§3.2).
 		storedContent: req.contentType === ContentType.OANotification ? goMarshal({ detail: raw }) : raw,
 		options,
+		onlineOnly,
 	};
 }
 
@@ -194,7 +198,7 @@ function deliver(ctx: RouteContext, p: Prepared, recvID: string): Sent {
 	const now = Date.now();
 	const conversationID = conversationIDFor(p.sessionType, req.sendID, recvID, req.groupID ?? '');
 	const msg: SandboxMessage = {
-		seq: req.isOnlineOnly ? 0 : store.nextSeq(conversationID),
+		seq: p.onlineOnly ? 0 : store.nextSeq(conversationID),
 		conversationID,
 		serverMsgID: newMsgID(req.sendID),
 		clientMsgID: p.clientMsgID,
@@ -211,7 +215,7 @@ function deliver(ctx: RouteContext, p: Prepared, recvID: string): Sent {
 		storedContent: p.storedContent,
 		createTime: now,
 		sendTime: req.sendTime || now,
-		isOnlineOnly: Boolean(req.isOnlineOnly),
+		isOnlineOnly: p.onlineOnly,
 		notOfflinePush: Boolean(req.notOfflinePush),
 		offlinePushInfo: (req.offlinePushInfo as Record<string, unknown> | null | undefined) ?? null,
 		ex: req.ex ?? '',
@@ -236,8 +240,9 @@ function sendMsg(ctx: RouteContext) {
 	// SetSendMsgStatus under the operationID header (§2.6); only successes are recorded.
 	ctx.state.store.setSendStatus(ctx.operationID, SendStatus.Success);
 	ctx.state.stats.sendAccepted(ctx.path, ctx.operationID, req);
-	// `modify` exists (always null) with the protocol the 3.8.3 patch line pins (§2.1).
-	return { data: { ...sent, modify: null } };
+	// `modify` exists (always null) with the protocol the 3.8.3 patch line pins (§2.1); v3.2's
+	// msg.SendMsgResp (protocol v0.0.18) and v2's UserSendMsgResp have only the three fields.
+	return { data: ctx.state.generation === 'v3.8' ? { ...sent, modify: null } : sent };
 }
 
 function batchSendMsg(ctx: RouteContext) {

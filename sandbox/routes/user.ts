@@ -6,7 +6,6 @@ import { randomInt } from 'node:crypto';
 
 import { AppManagerLevel, ErrCode, OnlineStatus } from '../../openim/constants';
 import * as wire from '../../openim/wire';
-import { parseGoJson, matchField } from '../gojson';
 import {
 	a2rBody,
 	ApiError,
@@ -26,8 +25,11 @@ import type { SandboxUser } from '../types';
 const Registered = 1;
 const UnRegistered = 0;
 
-/** datautil.IsLegalUserID: letters, digits and underscore only. */
-const LEGAL_USER_ID = /^[A-Za-z0-9_]+$/;
+/**
+ * protocol util/datautil.IsLegalUserID: every rune unicode.IsLetter (L) or unicode.IsDigit (Nd) or `_`, so
+ * `张三`, `Jürgen` and `٣` pass and `a-b`, `a:b`, `a b` do not. The empty string passes too (the RPC refuses it).
+ */
+const LEGAL_USER_ID = /^[\p{L}\p{Nd}_]*$/u;
 
 function userInfo(u: SandboxUser): wire.UserInfo {
 	return {
@@ -88,6 +90,8 @@ function userRegister(ctx: RouteContext) {
 	if (req.users.length === 0) throw argsError('users is empty');
 	requireAdmin(ctx);
 	if (hasDuplicates(req.users.map((u) => u.userID))) throw argsError('userID repeated');
+	// The RPC's own loop (the `:` check after it cannot fail once IsLegalUserID passed).
+	if (req.users.some((u) => u.userID === '')) throw argsError('userID is empty');
 	const { store } = ctx.state;
 	// Any existing ID fails the whole request and nothing is created.
 	if (req.users.some((u) => store.users.has(u.userID))) {
@@ -190,13 +194,11 @@ function updateNotificationAccount(ctx: RouteContext) {
 	return {};
 }
 
-/** Whether the raw body sets a top-level key (proto3 `optional` fields are pointers in Go). */
-function bodyHas(ctx: RouteContext, key: string): boolean {
-	const v = parseGoJson(ctx.body, 'unmarshal') as Record<string, unknown> | null;
-	if (!v || typeof v !== 'object') return false;
-	return Object.keys(v).some((k) => matchField({ [key]: true }, k) === key && v[k] !== null);
-}
-
+/**
+ * SearchNotificationAccount (3.8.3 internal/rpc/user/user.go; the same in 3.8.3-patch.16): admin only. The
+ * request's `appManagerLevel` is read by nobody. A keyword finds the account whose userID is exactly the
+ * keyword, else those whose nickname is exactly it (levels ≥ 3); no keyword lists the level-3 accounts.
+ */
 function searchNotificationAccount(ctx: RouteContext) {
 	const req = a2rBody(
 		ctx,
@@ -205,24 +207,23 @@ function searchNotificationAccount(ctx: RouteContext) {
 	);
 	requireAdmin(ctx);
 	const { store, config } = ctx.state;
-	const level = bodyHas(ctx, 'appManagerLevel') ? req.appManagerLevel : undefined;
 	const all = [...store.users.values()];
-	// userModelToResp: notification/robot accounts (≥ 3), never the imAdmin users, optional exact level.
+	// userModelToResp: notification/robot accounts (≥ 3), never the imAdmin users.
 	const toResp = (users: SandboxUser[]) => {
 		const accounts = users
 			.filter((u) => u.appMangerLevel >= AppManagerLevel.AppNotificationAdmin)
 			.filter((u) => !config.adminUserIDs.includes(u.userID))
-			.filter((u) => level === undefined || u.appMangerLevel === level)
 			.map((u) => ({ userID: u.userID, faceURL: u.faceURL, nickName: u.nickname, appMangerLevel: u.appMangerLevel }));
 		return { total: accounts.length, notificationAccounts: paginate(accounts, req.pagination) };
 	};
 	if (req.keyword) {
-		// Exact userID first; if that finds nothing, exact nickname.
+		// Exact userID first (db.Find); if that yields no account, exact nickname (TakeByNickname).
 		const byID = toResp(all.filter((u) => u.userID === req.keyword));
 		if (byID.total) return { data: byID };
 		return { data: toResp(all.filter((u) => u.nickname === req.keyword)) };
 	}
-	return { data: toResp(all) };
+	// FindNotification(AppNotificationAdmin): app_manger_level == 3 only, so robot accounts (4) are not listed.
+	return { data: toResp(all.filter((u) => u.appMangerLevel === AppManagerLevel.AppNotificationAdmin)) };
 }
 
 /**

@@ -74,7 +74,10 @@ describe('/user/user_register', () => {
 	it.each([
 		['an illegal userID', [{ userID: 'a-b', nickname: 'x' }], 1001, 'userID is legal'],
 		['a colon', [{ userID: 'a:b', nickname: 'x' }], 1001, 'userID is legal'],
-		['an empty userID', [{ userID: '', nickname: 'x' }], 1001, 'userID is legal'],
+		['a space', [{ userID: 'a b', nickname: 'x' }], 1001, 'userID is legal'],
+		['an emoji', [{ userID: 'bot_🤖', nickname: 'x' }], 1001, 'userID is legal'],
+		// IsLegalUserID("") is true: the RPC's own loop refuses it, after the admin and duplicate checks.
+		['an empty userID', [{ userID: '', nickname: 'x' }], 1001, 'userID is empty'],
 		['an empty nickname', [{ userID: 'ok_id', nickname: '' }], 1001, 'user name is empty'],
 		['no users', [], 1001, 'users is empty'],
 		['a duplicate', [{ userID: 'x1', nickname: 'a' }, { userID: 'x1', nickname: 'b' }], 1001, 'userID repeated'],
@@ -83,6 +86,12 @@ describe('/user/user_register', () => {
 		const before = sandbox.store.users.size;
 		expect((await client.api('/user/user_register', { users })).body).toMatchObject({ errCode, errDlt });
 		expect(sandbox.store.users.size).toBe(before);
+	});
+
+	it('takes any Unicode letter or decimal digit and _ (datautil.IsLegalUserID: unicode.IsLetter/IsDigit)', async () => {
+		const users = ['张三', 'Jürgen_2', 'محمد٣', 'Ωmega', 'user_١٢٣'].map((userID) => ({ userID, nickname: userID }));
+		expect((await client.api('/user/user_register', { users })).body).toEqual({ errCode: 0, errMsg: '', errDlt: '' });
+		for (const { userID } of users) expect(sandbox.store.users.has(userID)).toBe(true);
 	});
 
 	it('is admin only', async () => {
@@ -156,23 +165,49 @@ describe('notification accounts', () => {
 		);
 	});
 
-	it('search: level ≥ 3 accounts except imAdmin; exact userID, then exact nickname; level filter', async () => {
+	it('search without keyword: only level-3 accounts (FindNotification(AppNotificationAdmin)), imAdmin left out', async () => {
 		const search = async (body: Record<string, unknown>) =>
 			(await client.api('/user/search_notification_account', { pagination: page(1, 10), ...body })).body.data;
+		sandbox.seedUsers([{ userID: 'it_desk', nickname: 'IT Desk', appMangerLevel: 3 }]);
 		const all = await search({});
-		expect(all.total).toBe(2);
-		expect(all.notificationAccounts).toEqual([
-			{ userID: 'hr_bot', faceURL: '', nickName: 'HR Department', appMangerLevel: 3 },
-			{ userID: 'ops_alerts', faceURL: '', nickName: 'Ops Alerts', appMangerLevel: 4 },
-		]);
-		expect((await search({ keyword: 'ops_alerts' })).notificationAccounts[0].userID).toBe('ops_alerts');
-		expect((await search({ keyword: 'HR Department' })).notificationAccounts[0].userID).toBe('hr_bot');
-		expect((await search({ keyword: 'alice' })).total).toBe(0);
-		expect((await search({ appManagerLevel: 4 })).notificationAccounts.map((a: { userID: string }) => a.userID)).toEqual([
-			'ops_alerts',
-		]);
-		expect((await search({ appManagerLevel: 0 })).total).toBe(0);
-		expect((await search({ pagination: page(2, 1) })).notificationAccounts[0].userID).toBe('ops_alerts');
+		// ops_alerts (level 4, a robot account) is not listed; imAdmin (level 3) is filtered out.
+		expect(all).toEqual({
+			total: 2,
+			notificationAccounts: [
+				{ userID: 'hr_bot', faceURL: '', nickName: 'HR Department', appMangerLevel: 3 },
+				{ userID: 'it_desk', faceURL: '', nickName: 'IT Desk', appMangerLevel: 3 },
+			],
+		});
+		expect((await search({ pagination: page(2, 1) })).notificationAccounts.map((a: { userID: string }) => a.userID)).toEqual(['it_desk']);
+		expect(await search({ pagination: page(2, 0) })).toEqual({ total: 2, notificationAccounts: [] });
+	});
+
+	it('search ignores the request\'s appManagerLevel', async () => {
+		const search = async (body: Record<string, unknown>) =>
+			(await client.api('/user/search_notification_account', { pagination: page(1, 10), ...body })).body.data;
+		const plain = await search({});
+		for (const appManagerLevel of [0, 3, 4]) expect(await search({ appManagerLevel })).toEqual(plain);
+		expect(await search({ keyword: 'ops_alerts', appManagerLevel: 3 })).toEqual(await search({ keyword: 'ops_alerts' }));
+	});
+
+	it('search with a keyword: exact userID first, else exact nickname; accounts of level ≥ 3 only', async () => {
+		const ids = async (keyword: string) =>
+			(
+				(await client.api('/user/search_notification_account', { pagination: page(1, 10), keyword })).body.data
+					.notificationAccounts as Array<{ userID: string }>
+			).map((a) => a.userID);
+		// level 4 is found by keyword, unlike in the keyword-less listing
+		expect(await ids('ops_alerts')).toEqual(['ops_alerts']);
+		expect(await ids('HR Department')).toEqual(['hr_bot']);
+		expect(await ids('HR')).toEqual([]); // exact match, no substring
+		expect(await ids('alice')).toEqual([]); // an ordinary user is no account
+		expect(await ids('imAdmin')).toEqual([]);
+		// a userID hit that is no account does not stop the nickname search
+		sandbox.seedUsers([{ userID: 'twin', nickname: 'x' }, { userID: 'bot_twin', nickname: 'twin', appMangerLevel: 4 }]);
+		expect(await ids('twin')).toEqual(['bot_twin']);
+		// the userID hit wins over nickname hits
+		sandbox.seedUsers([{ userID: 'desk', nickname: 'Desk', appMangerLevel: 3 }, { userID: 'desk2', nickname: 'desk', appMangerLevel: 3 }]);
+		expect(await ids('desk')).toEqual(['desk']);
 	});
 });
 
@@ -199,14 +234,32 @@ describe('groups', () => {
 		expect((await client.api('/group/get_groups', { pagination: page(1, 10) }, { token: userToken })).body.errCode).toBe(1002);
 	});
 
-	it('get_group_member_user_id: admin or member; unknown group 1004', async () => {
+	it('get_group_member_user_id: admin or member', async () => {
 		const res = await client.api('/group/get_group_member_user_id', { groupID: 'all_staff' });
 		expect(res.body.data.userIDs).toEqual(['alice', 'bob', 'carol', 'dave']);
 		const member = await client.api('/group/get_group_member_user_id', { groupID: 'all_staff' }, { token: userToken });
 		expect(member.body.errCode).toBe(0);
 		sandbox.seedGroups([{ groupID: 'ops', memberUserIDs: ['bob'] }]);
 		const outsider = await client.api('/group/get_group_member_user_id', { groupID: 'ops' }, { token: userToken });
+		expect(outsider.body).toEqual({ errCode: 1002, errMsg: 'NoPermissionError', errDlt: 'opUser no permission' });
+	});
+
+	it('get_group_member_user_id: no existence check (an unknown group has no members); empty groupID fails Check()', async () => {
+		// FindGroupMemberUserID reads the member collection only: errCode 0, the empty list as null.
+		expect((await client.api('/group/get_group_member_user_id', { groupID: 'nope' })).body).toEqual({
+			errCode: 0,
+			errMsg: '',
+			errDlt: '',
+			data: { userIDs: null },
+		});
+		const outsider = await client.api('/group/get_group_member_user_id', { groupID: 'nope' }, { token: userToken });
 		expect(outsider.body.errCode).toBe(1002);
-		expect((await client.api('/group/get_group_member_user_id', { groupID: 'nope' })).body.errCode).toBe(1004);
+		for (const body of [{ groupID: '' }, {}]) {
+			expect((await client.api('/group/get_group_member_user_id', body)).body).toEqual({
+				errCode: 1001,
+				errMsg: 'ArgsError',
+				errDlt: 'GroupID is empty',
+			});
+		}
 	});
 });

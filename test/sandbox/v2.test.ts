@@ -366,3 +366,40 @@ describe('/auth/user_token and /msg/manage_send_msg', () => {
 		expect(sandbox.messages()).toHaveLength(1);
 	});
 });
+
+describe('/msg/manage_send_msg: contentTypes and the answer (v2.3.3 ManagementSendMsg)', () => {
+	const send = (contentType: number, content: Record<string, unknown>, token: string | null = adminToken) =>
+		call('/msg/manage_send_msg', { sendID: 'imAdmin', recvID: 'alice', senderPlatformID: 7, content, contentType, sessionType: 1 }, token);
+
+	it('refuses 106 AtText (commented out in v2.3.3): HTTP 400 {errCode:404, "contentType err"}, before the token check', async () => {
+		for (const token of [adminToken, null, 'not-a-token']) {
+			const res = await send(106, { text: '@all hello', atUserList: ['alice'] }, token);
+			expect(res.status).toBe(400);
+			expect(res.body).toEqual({ errCode: 404, errMsg: 'contentType err' });
+		}
+		for (const contentType of [107, 108, 114, 1500]) expect((await send(contentType, { text: 'x' })).body.errCode).toBe(404);
+		expect(sandbox.messages()).toHaveLength(0);
+	});
+
+	it('takes 119/120 (CustomElem): 120 is online-only, 119 does not update the conversation', async () => {
+		const custom = { data: '{"k":1}', description: 'd', extension: '' };
+		expect((await send(119, custom)).body.errCode).toBe(0);
+		expect((await send(120, custom)).body.errCode).toBe(0);
+		const [notTrigger, onlineOnly] = sandbox.messages();
+		expect(notTrigger.options).toEqual({ conversationUpdate: false });
+		expect(onlineOnly).toMatchObject({ seq: 0, isOnlineOnly: true });
+		// CustomElem's data is required, as for 110
+		expect((await send(119, { description: 'd' })).body.errCode).not.toBe(0);
+		expect(sandbox.messages()).toHaveLength(2);
+	});
+
+	it('answers {serverMsgID, clientMsgID, sendTime} only (UserSendMsgResp, no `modify`)', async () => {
+		const res = await send(101, { text: 'hello' });
+		expect(res.body).toEqual({
+			errCode: 0,
+			errMsg: '',
+			data: { serverMsgID: expect.any(String), clientMsgID: expect.any(String), sendTime: expect.any(Number) },
+		});
+		expect(Object.keys(res.body.data)).toEqual(['serverMsgID', 'clientMsgID', 'sendTime']);
+	});
+});

@@ -88,6 +88,37 @@ describe('/auth/user_token (v2.1.0)', () => {
 	});
 });
 
+describe('token lifetime (config.yaml tokenpolicy.accessExpire)', () => {
+	const DAYS_3650 = 3650 * 24 * 60 * 60;
+	const claims = (token: string) => JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString());
+
+	it('defaults to 3650 days (v2.0–v2.3.0-rc; 90 days only from v2.3.2)', async () => {
+		expect(sandbox.config().tokenLifetimeSeconds).toBe(DAYS_3650);
+		const before = Math.floor(Date.now() / 1000);
+		const res = await call('/auth/user_token', { secret: 'openIM123', platform: 5, userID: 'bob' }, null);
+		expect(res.body.data.expiredTime).toBeGreaterThanOrEqual(before + DAYS_3650);
+		expect(res.body.data.expiredTime).toBeLessThanOrEqual(Math.floor(Date.now() / 1000) + DAYS_3650);
+		const { exp, iat } = claims(res.body.data.token);
+		expect(exp - iat).toBe(DAYS_3650);
+		sandbox.reset();
+		expect(sandbox.config().tokenLifetimeSeconds).toBe(DAYS_3650);
+	});
+
+	it('an explicit lifetime wins; v2 (v2.3.3) keeps 90 days', async () => {
+		const set = await withSandbox({ generation: 'v2.0', tokenLifetimeSeconds: 3600 });
+		const v2 = await withSandbox({ generation: 'v2' });
+		try {
+			expect(set.sandbox.config().tokenLifetimeSeconds).toBe(3600);
+			const res = await set.client.raw('/auth/user_token', { secret: 'openIM123', platform: 5, userID: 'bob', operationID: OP });
+			const { exp, iat } = claims(res.body.data.token);
+			expect(exp - iat).toBe(3600);
+			expect(v2.sandbox.config().tokenLifetimeSeconds).toBe(90 * 24 * 60 * 60);
+		} finally {
+			await Promise.all([set.sandbox.close(), v2.sandbox.close()]);
+		}
+	});
+});
+
 describe('/auth/parse_token (v2.1.0)', () => {
 	it('reads the token header and answers its absolute expiry; no header → HTTP 500', async () => {
 		const res = await call('/auth/parse_token', {});
@@ -165,6 +196,14 @@ describe('/manager/send_msg', () => {
 			const res = await call('/manager/send_msg', text({ contentType }), null);
 			expect([res.status, res.body]).toEqual([400, { errCode: 404, errMsg: 'contentType err' }]);
 		}
+	});
+
+	it('106 AtText is refused whatever the content and token; nothing stored', async () => {
+		for (const token of [adminToken, null]) {
+			const res = await call('/manager/send_msg', text({ contentType: 106, content: { text: '@all hi', atUserList: ['alice'] } }), token);
+			expect([res.status, res.body]).toEqual([400, { errCode: 404, errMsg: 'contentType err' }]);
+		}
+		expect(sandbox.messages()).toHaveLength(0);
 	});
 
 	it('binding: operationID, sendID, content, contentType and sessionType required (HTTP 400, errCode 400)', async () => {

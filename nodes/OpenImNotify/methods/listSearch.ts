@@ -106,8 +106,17 @@ export async function searchNotificationAccounts(
 	const page = await client.call<SearchNotificationAccountResp>(Path.SearchNotificationAccount, {
 		pagination: { pageNumber, showNumber: PAGE_SIZE },
 	});
-	return {
-		results: (page?.notificationAccounts ?? []).map((account) => labelled(account.userID, account.nickName)).filter(matches(filter)),
-		paginationToken: nextPage(pageNumber, page?.total),
-	};
+	const results = (page?.notificationAccounts ?? []).map((account) => labelled(account.userID, account.nickName)).filter(matches(filter));
+	// Without a keyword OpenIM lists level-3 accounts only: a typed exact ID or name also finds robots.
+	const keyword = filter?.trim();
+	if (keyword && pageNumber === 1) {
+		const exact = await client.call<SearchNotificationAccountResp>(Path.SearchNotificationAccount, {
+			keyword,
+			pagination: { pageNumber: 1, showNumber: PAGE_SIZE },
+		});
+		for (const account of exact?.notificationAccounts ?? []) {
+			if (!results.some((item) => item.value === account.userID)) results.unshift(labelled(account.userID, account.nickName));
+		}
+	}
+	return { results, paginationToken: nextPage(pageNumber, page?.total) };
 }

@@ -280,7 +280,12 @@ export async function sendToMany(
 	const userIDs = await resolveRecipients(client, recipients, itemIndex);
 	if (userIDs.length === 0) {
 		const whose = recipients.groupID ? `The group "${recipients.groupID}" has no members` : 'OpenIM has no users';
-		throw new NodeOperationError(ctx.getNode(), `${whose}: nobody received the ${what} [item ${itemIndex}]`, { itemIndex });
+		throw new NodeOperationError(ctx.getNode(), `${whose}: nobody received the ${what} [item ${itemIndex}]`, {
+			itemIndex,
+			description: recipients.groupID
+				? 'OpenIM answers an unknown group ID with an empty member list, so the group may not exist. Check the group ID, or pick the group from the list.'
+				: undefined,
+		});
 	}
 	const results = await deliverToMany(client, request, userIDs, recipients.fanOut, itemIndex);
 	if (results.length > 0 && results.every((result) => !result.delivered)) {

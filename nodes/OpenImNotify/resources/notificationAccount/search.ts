@@ -16,7 +16,7 @@ export const description: INodeProperties[] = [
 		default: '',
 		placeholder: 'e.g. hr_bot',
 		description:
-			'An exact account ID, or else an exact name (OpenIM tries the ID first). Empty lists every notification and robot account.',
+			'An exact account ID, or else an exact name (OpenIM tries the ID first). Empty lists every notification account (level 3); OpenIM leaves robots (level 4) out of that list, so find a robot by its exact ID or name.',
 		displayOptions: { show },
 	},
 	...returnAllFields(show),
@@ -38,16 +38,16 @@ export const description: INodeProperties[] = [
 					{ name: 'Robot', value: AppManagerLevel.AppRobotAdmin },
 				],
 				default: 0,
-				description: 'Only accounts of this type (OpenIM appMangerLevel 3 or 4)',
+				description: 'Only accounts of this type (OpenIM appMangerLevel 3 or 4). Robots are found only with a Keyword.',
 			},
 		],
 	},
 ];
 
 /**
- * /user/search_notification_account: admin users (imAdminUserID) are never listed. The request's
- * appManagerLevel (spelt correctly there, unlike everywhere else) is not applied by every 3.8.x
- * release, so the node filters by type itself as well.
+ * /user/search_notification_account: admin users (imAdminUserID) are never listed. OpenIM 3.8.x
+ * ignores the request's appManagerLevel and, without a keyword, lists level-3 accounts only; the
+ * node filters by type itself.
  */
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	const client = new OpenImClient(this, clientOptions(this));
@@ -61,7 +61,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			async (pageNumber, showNumber) => {
 				const page = await client.call<SearchNotificationAccountResp>(
 					Path.SearchNotificationAccount,
-					{ ...(keyword ? { keyword } : {}), ...(level ? { appManagerLevel: level } : {}), pagination: { pageNumber, showNumber } },
+					{ ...(keyword ? { keyword } : {}), pagination: { pageNumber, showNumber } },
 					{ itemIndex: input.itemIndex },
 				);
 				return { items: page?.notificationAccounts ?? [], total: page?.total ?? 0 };
