@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install the pinned real n8n runtimes used by the end-to-end tests.
 #
-#   scripts/install-n8n.sh [1.123.81|2.41.1|all]      (default: all, installed one after the other)
+#   scripts/install-n8n.sh [1.85.4|1.123.81|2.41.1|all]      (default: all, installed one after the other)
 #
 # Each version goes to ${OPENIM_N8N_CACHE:-$HOME/.cache/n8n-nodes-openim}/n8n-<version>, outside the clone,
 # so later runs on the same machine reuse it. Idempotent: a version is skipped when its installed lockfile

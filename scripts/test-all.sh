@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # `npm test`: everything, in the order a failure is cheapest to find.
 #   build → lint (strict) → unit + in-process workflow tests (real n8n engine, sandbox)
-#   → pack + install into real n8n 1.123.81 (Node 20) and 2.41.1 (Node 24), run real workflows
-#   → the editor in headless Chromium on both versions
+#   → pack + install into real n8n 1.85.4 and 1.123.81 (Node 20) and 2.41.1 (Node 24), run real workflows
+#   → the editor in headless Chromium on 1.123.81 and 2.41.1
 # Installs the pinned n8n runtimes first if they are missing (a no-op once installed).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

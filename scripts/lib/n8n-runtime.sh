@@ -10,7 +10,9 @@
 #
 # The layout is mirrored by test/e2e/runtime.ts; keep them in step.
 
-N8N_RUNTIME_VERSIONS=(1.123.81 2.41.1)
+# Every pinned runtime (tools/n8n-runtime/<version>/): the oldest supported 1.x (1.85.4), the last 1.x
+# (1.123.81), both on the system Node 20, and 2.x (2.41.1, Node 24). `install-n8n.sh all` installs them all.
+N8N_RUNTIME_VERSIONS=(1.85.4 1.123.81 2.41.1)
 
 _n8n_runtime_repo_root() { (cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd); }
 

@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { chromium, selectors, type Browser, type Locator, type Page } from 'playwright-core';
 
 import { E2E_OWNER, createN8nInstance, selectedVersions, type N8nInstance, type N8nVersion } from '../e2e/n8n';
+import { EDITOR_N8N_VERSIONS } from '../e2e/runtime';
 import { startSandbox, type SandboxProcess } from '../e2e/sandbox';
 import { SANDBOX_ADMIN, SANDBOX_SECRET } from '../e2e/fixtures';
 import { REPO_ROOT } from '../e2e/runtime';
@@ -115,7 +116,7 @@ const NOT_OURS = /registry\.npmjs\.org/;
  */
 const NO_CREDENTIAL_YET = /Node does not have any credentials set/;
 
-describe.each(selectedVersions())('n8n %s editor: OpenIM Notify in the browser', (version) => {
+describe.each(selectedVersions(EDITOR_N8N_VERSIONS))('n8n %s editor: OpenIM Notify in the browser', (version) => {
 	let sandbox: SandboxProcess;
 	let n8n: N8nInstance;
 	let browser: Browser;

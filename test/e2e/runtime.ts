@@ -8,9 +8,15 @@ import { homedir } from 'node:os';
 import { createRequire } from 'node:module';
 import { delimiter, dirname, join, resolve } from 'node:path';
 
-/** Versions of n8n the package is tested against. Each has tools/n8n-runtime/<version>/. */
-export const N8N_VERSIONS = ['1.123.81', '2.41.1'] as const;
+/** Every pinned n8n the suites can run on. Each has tools/n8n-runtime/<version>/. */
+export const N8N_VERSIONS = ['1.85.4', '1.123.81', '2.41.1'] as const;
 export type N8nVersion = (typeof N8N_VERSIONS)[number];
+
+/** The versions the suites run by default (npm test, CI): the oldest supported 1.x, the last 1.x, and 2.x. */
+export const DEFAULT_N8N_VERSIONS: readonly N8nVersion[] = N8N_VERSIONS;
+
+/** The editor (browser) test's default: 1.123.81 and 2.41.1, whose editors it was written against. */
+export const EDITOR_N8N_VERSIONS: readonly N8nVersion[] = ['1.123.81', '2.41.1'];
 
 /** The repository root, from the sources (ts-jest) or compiled under build/ (the demo). */
 function findRepoRoot(start: string): string {
@@ -71,10 +77,10 @@ export function assertRuntimeInstalled(version: N8nVersion): void {
 	}
 }
 
-/** Versions selected for this run: OPENIM_E2E_N8N_VERSIONS="1.123.81" limits the matrix (default: all). */
-export function selectedVersions(): N8nVersion[] {
+/** Versions selected for this run: OPENIM_E2E_N8N_VERSIONS="1.123.81" or "1.85.4,2.41.1" (default: `defaults`). */
+export function selectedVersions(defaults: readonly N8nVersion[] = DEFAULT_N8N_VERSIONS): N8nVersion[] {
 	const raw = process.env.OPENIM_E2E_N8N_VERSIONS?.trim();
-	if (!raw || raw === 'all') return [...N8N_VERSIONS];
+	if (!raw || raw === 'all') return [...defaults];
 	const wanted = raw.split(/[\s,]+/).filter(Boolean);
 	for (const w of wanted) {
 		if (!(N8N_VERSIONS as readonly string[]).includes(w)) {

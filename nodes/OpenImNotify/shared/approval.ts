@@ -1,3 +1,5 @@
+import { createHmac, timingSafeEqual } from 'crypto';
+
 import { NodeOperationError, WAIT_INDEFINITELY } from 'n8n-workflow';
 import type {
 	IDataObject,
@@ -13,7 +15,9 @@ import { OpenImClient, newOperationID } from '../transport';
 
 /**
  * Send and Wait: the n8n side of an approval card. The card's link is a signed resume URL of the
- * waiting execution (`getSignedResumeUrl`); n8n checks the signature before it calls `webhook()`.
+ * waiting execution (`getSignedResumeUrl`, n8n 1.107+); n8n checks the signature before it calls
+ * `webhook()`. Older n8n (1.85–1.106) has unsigned, guessable resume URLs: there the node signs the
+ * link itself with the credential's secret (`osig`) and `webhook()` checks it.
  * GET shows a small page, a decision arrives as GET `?decision=approve|decline` (signed links from
  * that page) or as POST (the free-text form). Link-preview bots get the page and never resume.
  */
@@ -36,7 +40,61 @@ export type ApprovalType = 'single' | 'double';
 export type Decision = 'approved' | 'declined' | 'answered';
 
 /** Query parameters signed into the card's link (tamper-proof: n8n checks the signature). */
-export const LinkParam = { recipient: 'to', sender: 'from', title: 't', decision: 'decision' } as const;
+export const LinkParam = { recipient: 'to', sender: 'from', title: 't', decision: 'decision', ownSignature: 'osig' } as const;
+
+type LinkParams = Partial<Record<'to' | 'from' | 't', string>>;
+
+/** n8n 1.107+ signs and checks resume URLs itself. */
+export function n8nSignsResumeUrls(ctx: object): boolean {
+	return typeof (ctx as { getSignedResumeUrl?: unknown }).getSignedResumeUrl === 'function';
+}
+
+type Signer = { getSignedResumeUrl: (params: Record<string, string>) => string };
+
+/** The node's own signature of a card link, for n8n versions that do not sign: bound to the execution. */
+function ownSignature(secret: string, executionId: string, params: LinkParams): string {
+	return createHmac('sha256', secret)
+		.update(['n8n-nodes-openim approval link', executionId, params.to ?? '', params.from ?? '', params.t ?? ''].join('\n'))
+		.digest('hex');
+}
+
+async function credentialSecret(ctx: IExecuteFunctions | IWebhookFunctions): Promise<string> {
+	const credentials = await ctx.getCredentials('openImApi');
+	return String(credentials.secret ?? '');
+}
+
+/** The card's link: n8n's signed resume URL, or on n8n before 1.107 the resume URL signed by the node. */
+export async function approvalLink(ctx: IExecuteFunctions, params: Record<'to' | 'from' | 't', string>): Promise<string> {
+	if (n8nSignsResumeUrls(ctx)) return (ctx as unknown as Signer).getSignedResumeUrl(params);
+	const resumeUrl = String(ctx.evaluateExpression('{{ $execution.resumeUrl }}', 0));
+	const url = new URL(`${resumeUrl}/${ctx.getNode().id}`);
+	for (const [key, value] of Object.entries(params)) url.searchParams.set(key, value);
+	url.searchParams.set(LinkParam.ownSignature, ownSignature(await credentialSecret(ctx), ctx.getExecutionId(), params));
+	return url.toString();
+}
+
+/** The waiting execution's id: the path segment before the node id (`…/webhook-waiting/<id>/<nodeId>`). */
+function waitingExecutionId(ctx: IWebhookFunctions): string {
+	const req = ctx.getRequestObject() as { originalUrl?: string; url?: string; path?: string };
+	const path = String(req.originalUrl ?? req.url ?? req.path ?? '').split('?')[0].split('/');
+	const at = path.lastIndexOf(ctx.getNode().id);
+	if (at > 0 && path[at - 1]) return decodeURIComponent(path[at - 1]);
+	const getId = (ctx as { getExecutionId?: () => string }).getExecutionId;
+	return typeof getId === 'function' ? String(getId.call(ctx)) : '';
+}
+
+/** On n8n versions that do not sign, only links the node signed for this execution count. */
+async function ownSignatureValid(ctx: IWebhookFunctions, query: IDataObject): Promise<boolean> {
+	const given = queryText(query, LinkParam.ownSignature);
+	if (!given || !/^[0-9a-f]{64}$/.test(given)) return false;
+	const params: LinkParams = {
+		to: queryText(query, LinkParam.recipient) ?? undefined,
+		from: queryText(query, LinkParam.sender) ?? undefined,
+		t: queryText(query, LinkParam.title) ?? undefined,
+	};
+	const expected = ownSignature(await credentialSecret(ctx), waitingExecutionId(ctx), params);
+	return timingSafeEqual(Buffer.from(given, 'hex'), Buffer.from(expected, 'hex'));
+}
 
 /**
  * Crawlers and link unfurlers that fetch a URL when it is pasted or sent: chat apps (Slack, Teams,
@@ -248,7 +306,10 @@ function queryText(query: IDataObject, name: string): string | null {
 	return typeof value === 'string' && value !== '' ? value : null;
 }
 
-/** The page's signed links for one tap; undefined if this n8n cannot sign here (then the buttons post). */
+/**
+ * The page's signed links for one tap: n8n's, or this page's own address (its signature does not
+ * cover the decision) where the node signs. Undefined if neither works: then the buttons post.
+ */
 function signedLink(ctx: IWebhookFunctions, query: IDataObject, decision: string): string | undefined {
 	try {
 		const params: Record<string, string> = {};
@@ -256,9 +317,13 @@ function signedLink(ctx: IWebhookFunctions, query: IDataObject, decision: string
 			const value = queryText(query, key);
 			if (value !== null) params[key] = value;
 		}
+		if (!n8nSignsResumeUrls(ctx)) {
+			const own = queryText(query, LinkParam.ownSignature);
+			if (!own) return undefined;
+			return `?${new URLSearchParams({ ...params, [LinkParam.ownSignature]: own, [LinkParam.decision]: decision }).toString()}`;
+		}
 		params[LinkParam.decision] = decision;
-		const sign = (ctx as unknown as { getSignedResumeUrl?: (p: Record<string, string>) => string }).getSignedResumeUrl;
-		return typeof sign === 'function' ? sign.call(ctx, params) : undefined;
+		return (ctx as unknown as Signer).getSignedResumeUrl(params);
 	} catch {
 		return undefined;
 	}
@@ -327,6 +392,13 @@ export async function approvalWebhook(this: IWebhookFunctions): Promise<IWebhook
 
 	res.setHeader('Cache-Control', 'no-store');
 	res.setHeader('X-Robots-Tag', 'noindex, nofollow');
+	if (!n8nSignsResumeUrls(this) && !(await ownSignatureValid(this, query))) {
+		// A guessed or altered link (this n8n does not check resume URLs itself).
+		res.status(401);
+		res.setHeader('Content-Type', 'text/html; charset=utf-8');
+		res.end(page('Invalid link', '<h1>This link is not valid</h1><p>Open the link from the notification card again.</p>'));
+		return { noWebhookResponse: true };
+	}
 	if (parsed.kind === 'page' || bot) {
 		const html = responsePage({
 			title: queryText(query, LinkParam.title) ?? 'Your response is requested',

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 
 import { ContentType, Path, SessionType } from '../../../../openim/constants';
 import type { OANotificationSendReq, SendMsgResp } from '../../../../openim/wire';
-import { LinkParam, SEND_AND_WAIT, timeoutResult, waitUntil } from '../../shared/approval';
+import { approvalLink, LinkParam, SEND_AND_WAIT, timeoutResult, waitUntil } from '../../shared/approval';
 import type { WaitLimit } from '../../shared/approval';
 import { clientOptions, readDelivery } from '../../shared/fields';
 import { ItemInput } from '../../shared/input';
@@ -206,7 +206,7 @@ async function sendAndWait(ctx: IExecuteFunctions): Promise<INodeExecutionData[]
 	], 'notification');
 	if (failed.size > 0) throw failed.get(0);
 
-	const link = ctx.getSignedResumeUrl({
+	const link = await approvalLink(ctx, {
 		[LinkParam.recipient]: recvID,
 		[LinkParam.sender]: delivery.sender.sendID,
 		[LinkParam.title]: content.notificationName.slice(0, 200),

@@ -166,6 +166,13 @@ describe('wrong settings and v2 limits', () => {
 		expect(unchecked.error?.message).toContain('errCode 404');
 	});
 
+	it('v3.0–v3.4: notification accounts (v3.5+) are missing, and the error says so', async () => {
+		v30.store.seed({ [CREDENTIAL_ID]: { type: 'openImApi', name: 'OpenIM sandbox', data: v30.credentialData() } });
+		const accounts = await v30.run([{}], { resource: 'notificationAccount', operation: 'create', nickname: 'IT Desk', accountType: 3, userID: 'it_desk', faceURL: '' });
+		expect(accounts.error?.message).toContain('HTTP 404');
+		expect(accounts.error?.description).toContain('notification accounts exist from OpenIM v3.5');
+	});
+
 	it('v2: operations v2 lacks (notification accounts, recall) say so', async () => {
 		v2.store.seed({ [CREDENTIAL_ID]: { type: 'openImApi', name: 'OpenIM sandbox', data: v2.credentialData() } });
 		const accounts = await v2.run([{}], { resource: 'notificationAccount', operation: 'search', keyword: '', returnAll: true, filters: {} });

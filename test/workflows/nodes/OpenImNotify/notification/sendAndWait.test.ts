@@ -3,10 +3,10 @@
  * ends "waiting"), and the webhook half (page, bots, decisions) on the node's webhook() handler.
  */
 import { createHmac } from 'crypto';
-import type { IDataObject, IWebhookFunctions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, IWebhookFunctions } from 'n8n-workflow';
 
 import { OpenImNotify } from '../../../../../nodes/OpenImNotify/OpenImNotify.node';
-import { isLinkPreviewBot, parseResponse, waitUntil } from '../../../../../nodes/OpenImNotify/shared/approval';
+import { approvalLink, isLinkPreviewBot, parseResponse, waitUntil } from '../../../../../nodes/OpenImNotify/shared/approval';
 import { NOTIFY, useOpenImSandbox } from '../../../openim-fixtures';
 
 const ctx = useOpenImSandbox();
@@ -183,5 +183,81 @@ describe('Notification → Send and Wait (webhook)', () => {
 		expect(waitUntil(node, { limitWaitTime: false }).getTime()).toBeGreaterThanOrEqual(Date.parse('3000-01-01'));
 		expect(waitUntil(node, { limitWaitTime: true, resumeAmount: 30, resumeUnit: 'minutes' }, 0).getTime()).toBe(1_800_000);
 		expect(() => waitUntil(node, { limitWaitTime: true, limitType: 'atSpecifiedTime', maxDateAndTime: 'soon' })).toThrow(/not a valid date/);
+	});
+});
+
+// ---------------------------------------------------------------------------------------------
+// n8n 1.85–1.106: no signed resume URLs in n8n, so the node signs the card link itself
+// ---------------------------------------------------------------------------------------------
+
+describe('Notification → Send and Wait on n8n without signed resume URLs', () => {
+	const secret = 'openIM123';
+	const node = { id: 'node1', name: 'Ask', type: 'n8n-nodes-openim.openImNotify', typeVersion: 1, position: [0, 0], parameters: {} };
+	const linkFor = async (executionId: string) =>
+		new URL(
+			await approvalLink(
+				{
+					evaluateExpression: () => `http://n8n.test/webhook-waiting/${executionId}`,
+					getNode: () => node,
+					getExecutionId: () => executionId,
+					getCredentials: async () => ({ secret }),
+				} as unknown as IExecuteFunctions,
+				{ to: 'alice', from: 'hr_bot', t: 'Leave request' },
+			),
+		);
+
+	/** The webhook as n8n 1.85 calls it: no getSignedResumeUrl, the request's own URL. */
+	async function open(url: URL, opts: { method?: string; body?: IDataObject } = {}) {
+		const sent = { status: 200, body: '' };
+		const res = {
+			status(code: number) { sent.status = code; return res; },
+			setHeader() {},
+			end(body: string) { sent.body = body; },
+		};
+		const context = {
+			getRequestObject: () => ({ method: opts.method ?? 'GET', headers: { 'user-agent': BROWSER }, originalUrl: url.pathname + url.search }),
+			getResponseObject: () => res,
+			getQueryData: () => Object.fromEntries(url.searchParams),
+			getBodyData: () => opts.body ?? {},
+			getNodeParameter: (name: string, fallback: unknown) => ({ responseType: 'approval', approvalType: 'double' })[name] ?? fallback,
+			getNode: () => node,
+			getCredentials: async () => ({ secret }),
+		} as unknown as IWebhookFunctions;
+		const out = await new OpenImNotify().webhook.call(context);
+		return { out, sent };
+	}
+
+	it('links to n8n\'s resume URL with the node id, signed by the node with the credential secret', async () => {
+		const link = await linkFor('42');
+		expect(link.pathname).toBe('/webhook-waiting/42/node1');
+		expect(link.searchParams.get('osig')).toMatch(/^[0-9a-f]{64}$/);
+		expect(link.searchParams.get('signature')).toBeNull();
+		expect(link.toString()).not.toContain(secret);
+	});
+
+	it('accepts its own link: the page\'s one-tap links keep the signature and resume with the signed recipient', async () => {
+		const link = await linkFor('42');
+		const shown = await open(link);
+		expect(shown.sent.status).toBe(200);
+		const approve = /href="([^"]*decision=approve[^"]*)"/.exec(shown.sent.body)?.[1]?.replace(/&amp;/g, '&');
+		expect(approve).toMatch(/^\?to=alice&from=hr_bot&t=Leave\+request&osig=[0-9a-f]{64}&decision=approve$/);
+		const decided = await open(new URL(approve as string, link));
+		expect(decided.out.workflowData?.[0][0].json).toMatchObject({ decision: 'approved', respondedBy: 'alice' });
+		const posted = await open(link, { method: 'POST', body: { decision: 'decline' } });
+		expect(posted.out.workflowData?.[0][0].json).toMatchObject({ decision: 'declined', respondedBy: 'alice' });
+	});
+
+	it.each([
+		['an altered recipient', (url: URL) => url.searchParams.set('to', 'mallory')],
+		['no signature', (url: URL) => url.searchParams.delete('osig')],
+		['a signature from another execution', (url: URL) => { url.pathname = '/webhook-waiting/43/node1'; }],
+	])('refuses %s with 401 and never resumes', async (_what, tamper) => {
+		const link = await linkFor('42');
+		tamper(link);
+		link.searchParams.set('decision', 'approve');
+		const { out, sent } = await open(link);
+		expect(sent.status).toBe(401);
+		expect(sent.body).toContain('This link is not valid');
+		expect(out.workflowData).toBeUndefined();
 	});
 });
