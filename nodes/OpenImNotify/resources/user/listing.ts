@@ -131,8 +131,8 @@ export function readUserIDs(input: ItemInput, name: string, label: string): stri
 	return ids;
 }
 
-/** datautil.IsLegalUserID (openim-api.md §4): letters, digits and underscore only. */
-export const LEGAL_USER_ID = /^[A-Za-z0-9_]+$/;
+/** datautil.IsLegalUserID: Unicode letters (Go's unicode.IsLetter), decimal digits (IsDigit) and underscore. */
+export const LEGAL_USER_ID = /^[\p{L}\p{Nd}_]+$/u;
 
 export function checkLegalUserID(input: ItemInput, userID: string, label: string): string {
 	if (!LEGAL_USER_ID.test(userID)) {

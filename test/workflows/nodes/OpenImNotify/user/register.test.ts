@@ -29,6 +29,12 @@ describe('User → Register', () => {
 		assertNoSecrets(ctx.sandbox, result);
 	});
 
+	it('takes IDs in any script, as OpenIM does (Unicode letters and digits)', async () => {
+		const result = await ctx.run([{ id: '张伟_01', name: '张伟' }], register());
+		expect(result.error).toBeUndefined();
+		expect(ctx.sandbox.store.users.get('张伟_01')).toMatchObject({ nickname: '张伟' });
+	});
+
 	it('checks the user ID before sending anything: letters, digits and underscores only', async () => {
 		const result = await ctx.run([{ id: 'gina_01', name: 'Gina' }, { id: 'gina-02', name: 'Gina' }], register());
 		expect(result.error?.message).toBe('User ID "gina-02" may contain only letters, digits and underscores [item 1]');
