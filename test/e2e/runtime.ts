@@ -15,8 +15,8 @@ export type N8nVersion = (typeof N8N_VERSIONS)[number];
 /** The versions the suites run by default (npm test, CI): the oldest supported 1.x, the last 1.x, and 2.x. */
 export const DEFAULT_N8N_VERSIONS: readonly N8nVersion[] = N8N_VERSIONS;
 
-/** The editor (browser) test's default: 1.123.81 and 2.41.1, whose editors it was written against. */
-export const EDITOR_N8N_VERSIONS: readonly N8nVersion[] = ['1.123.81', '2.41.1'];
+/** The editor (browser) test's default: every pinned version (1.85.4, 1.123.81, 2.41.1), whose editors it was written against. */
+export const EDITOR_N8N_VERSIONS: readonly N8nVersion[] = ['1.85.4', '1.123.81', '2.41.1'];
 
 /** The repository root, from the sources (ts-jest) or compiled under build/ (the demo). */
 function findRepoRoot(start: string): string {
