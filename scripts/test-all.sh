@@ -2,7 +2,7 @@
 # `npm test`: everything, in the order a failure is cheapest to find.
 #   build → lint (strict) → unit + in-process workflow tests (real n8n engine, sandbox)
 #   → pack + install into real n8n 1.85.4 and 1.123.81 (Node 20) and 2.41.1 (Node 24), run real workflows
-#   → the editor in headless Chromium on 1.123.81 and 2.41.1
+#   → the editor in headless Chromium on the same three versions
 # Installs the pinned n8n runtimes first if they are missing (a no-op once installed).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
