@@ -162,11 +162,16 @@ export function storedForNobody(data: SendMsgResp | ConfirmedSend | undefined): 
 export const STORED_FOR_NOBODY =
 	'OpenIM accepted the send but stored it for nobody (empty serverMsgID): the recipient has set OpenIM to receive no messages, or a webhook dropped it';
 
+/** The message IDs of a send's answer; a send confirmed after a lost answer has none. */
+export function messageIDs(data: SendMsgResp | ConfirmedSend): IDataObject {
+	return 'confirmedBy' in data
+		? { serverMsgID: null, clientMsgID: null, sendTime: null, deliveryConfirmedBy: data.confirmedBy }
+		: { serverMsgID: data.serverMsgID, clientMsgID: data.clientMsgID, sendTime: data.sendTime };
+}
+
 function delivered(data: SendMsgResp | ConfirmedSend, id: Identified): RecipientResult {
 	if (storedForNobody(data)) return { ...id, delivered: false, error: STORED_FOR_NOBODY };
-	return 'confirmedBy' in data
-		? { ...id, delivered: true, serverMsgID: null, clientMsgID: null, sendTime: null, deliveryConfirmedBy: data.confirmedBy }
-		: { ...id, delivered: true, serverMsgID: data.serverMsgID, clientMsgID: data.clientMsgID, sendTime: data.sendTime };
+	return { ...id, delivered: true, ...messageIDs(data) };
 }
 
 function failed(error: Error & { description?: string | null; context?: IDataObject }, id: Identified): RecipientResult {

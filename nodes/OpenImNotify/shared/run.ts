@@ -1,6 +1,11 @@
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, NodeExecutionHint } from 'n8n-workflow';
 
+/** What the output pane says about the server: OpenImClient. */
+export interface ServerDescriber {
+	serverDescription(): Promise<string | undefined>;
+}
+
 export interface ItemJob<T> {
 	itemIndex: number;
 	prepared: T;
@@ -15,8 +20,8 @@ export interface PerItemPlan<T> {
 	send: (prepared: T, itemIndex: number) => Promise<IDataObject | IDataObject[]>;
 	/** Fields that identify the item in an error item (recvID, operationID…). */
 	identify?: (prepared: T) => IDataObject;
-	/** A line about the server for the output pane, e.g. which OpenIM version was used. */
-	serverHint?: () => Promise<string | undefined>;
+	/** The client whose server the output pane names (which OpenIM version answered). */
+	server?: ServerDescriber;
 	concurrency: number;
 }
 
@@ -134,7 +139,7 @@ export async function runPerItem<T>(ctx: IExecuteFunctions, plan: PerItemPlan<T>
 		});
 	}
 	const output = (results as Array<INodeExecutionData | INodeExecutionData[]>).flat();
-	await addRunHints(ctx, count, output, plan.serverHint);
+	await addRunHints(ctx, count, output, plan.server);
 	return output;
 }
 
@@ -147,7 +152,7 @@ export async function addRunHints(
 	ctx: IExecuteFunctions,
 	count: number,
 	output: INodeExecutionData[],
-	serverHint?: () => Promise<string | undefined>,
+	server?: ServerDescriber,
 ): Promise<void> {
 	// Older n8n versions without hints just skip them.
 	if (typeof ctx.addExecutionHints !== 'function') return;
@@ -171,7 +176,7 @@ export async function addRunHints(
 			location: 'outputPane',
 		});
 	}
-	const server = await serverHint?.().catch(() => undefined);
-	if (server) hints.push({ message: server, type: 'info', location: 'outputPane' });
+	const described = await server?.serverDescription().catch(() => undefined);
+	if (described) hints.push({ message: described, type: 'info', location: 'outputPane' });
 	if (hints.length > 0) ctx.addExecutionHints(...hints);
 }

@@ -7,7 +7,7 @@ import { OpenImClient, newOperationID } from '../transport';
 import type { ConfirmedSend, OpenImSettings } from '../transport';
 import { clientOptions } from './fields';
 import { ItemInput } from './input';
-import { sendToMany, STORED_FOR_NOBODY, storedForNobody, verifyRecipients } from './recipients';
+import { messageIDs, sendToMany, STORED_FOR_NOBODY, storedForNobody, verifyRecipients } from './recipients';
 import type { Recipients } from './recipients';
 import { runPerItem } from './run';
 import { UserDirectory } from './users';
@@ -24,14 +24,10 @@ export interface BuiltSend {
 const V2_NOTE =
 	'OpenIM v2: a send whose answer is lost is not retried, since v2 cannot be asked whether it arrived (no /msg/check_msg_is_send_success).';
 
-/** The output item of one send; a send confirmed after a lost answer has no message IDs. */
-function sendResult(data: SendMsgResp | ConfirmedSend, request: SendMsgReq, operationID: string): IDataObject {
-	const ids =
-		'confirmedBy' in data
-			? { serverMsgID: null, clientMsgID: null, sendTime: null, deliveryConfirmedBy: data.confirmedBy }
-			: { serverMsgID: data.serverMsgID, clientMsgID: data.clientMsgID, sendTime: data.sendTime };
+/** The output item of one send to one user or group. */
+export function sendResult(data: SendMsgResp | ConfirmedSend, request: SendMsgReq, operationID: string): IDataObject {
 	const target = request.groupID ? { groupID: request.groupID } : { recvID: request.recvID ?? null };
-	return { delivered: true, ...ids, sendID: request.sendID, ...target, operationID };
+	return { delivered: true, ...messageIDs(data), sendID: request.sendID, ...target, operationID };
 }
 
 /**
@@ -50,7 +46,7 @@ export async function runSends(
 
 	return await runPerItem<BuiltSend & { operationID: string }>(ctx, {
 		concurrency,
-		serverHint: async () => await client.serverDescription(),
+		server: client,
 		prepare: async (itemIndex) => {
 			const input = new ItemInput(ctx, itemIndex);
 			const built = await build(input, settings, directory, client);

@@ -440,11 +440,9 @@ export class OpenImClient {
 				path,
 				httpStatus: statusCode,
 				message: `OpenIM has no endpoint ${path} at this URL (HTTP 404)`,
-				description: profile?.family === 'v2'
-					? `This is an OpenIM ${profile.label} server (the credential's Server Version, or what Auto-Detect found): it has no ${path}. This operation needs OpenIM v3.`
-					: profile?.generation === 'v3.0' && path.includes('notification_account')
-						? `This is an OpenIM ${profile.label} server: notification accounts exist from OpenIM v3.5. Send as an admin user ID instead, or upgrade OpenIM.`
-						: 'Check the API base URL in the OpenIM API credential: it is the OpenIM API port (10002 by default), not the WebSocket (10001) or Chat (10008/10009) ports, plus any reverse-proxy prefix.',
+				description:
+					profile?.lacks?.(path, profile.label) ??
+					'Check the API base URL in the OpenIM API credential: it is the OpenIM API port (10002 by default), not the WebSocket (10001) or Chat (10008/10009) ports, plus any reverse-proxy prefix.',
 			};
 		} else if (statusCode === 429 || statusCode >= 500) {
 			// A proxy or a panic answered: the server may or may not have processed it.

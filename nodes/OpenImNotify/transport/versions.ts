@@ -34,6 +34,8 @@ export interface ServerProfile {
 	textKeys: ReadonlyArray<'content' | 'text'>;
 	/** v3 look-ups the node uses, as this generation serves them (other paths and shapes). */
 	lookups?: Readonly<Record<string, Lookup>>;
+	/** Why this generation answers HTTP 404 on `path`, when it is known to lack it. */
+	lacks?: (path: string, label: string) => string | undefined;
 }
 
 export interface Lookup {
@@ -199,6 +201,8 @@ const V20_LOOKUPS: Record<string, Lookup> = {
 
 const V2_COMMON = {
 	family: 'v2',
+	lacks: (path: string, label: string) =>
+		`This is an OpenIM ${label} server (the credential's Server Version, or what Auto-Detect found): it has no ${path}. This operation needs OpenIM v3.`,
 	bodyOperationID: true,
 	/** v2.1+ batch routes take another shape: sent one by one instead. */
 	batchSend: false,
@@ -208,7 +212,16 @@ const V2_COMMON = {
 
 export const PROFILES: Record<Generation, ServerProfile> = {
 	'v3.8': { ...V3_COMMON, generation: 'v3.8', label: 'v3.8.1+', textKeys: ['content'] },
-	'v3.0': { ...V3_COMMON, generation: 'v3.0', label: 'v3.0–v3.8.0', textKeys: ['content', 'text'] },
+	'v3.0': {
+		...V3_COMMON,
+		generation: 'v3.0',
+		label: 'v3.0–v3.8.0',
+		textKeys: ['content', 'text'],
+		lacks: (path, label) =>
+			path.includes('notification_account')
+				? `This is an OpenIM ${label} server: notification accounts exist from OpenIM v3.5. Send as an admin user ID instead, or upgrade OpenIM.`
+				: undefined,
+	},
 	// A v3 token without the route that issued it: `content`, as v3.3+ wants (README).
 	v3: { ...V3_COMMON, generation: 'v3', label: 'v3 (auto-detected)', textKeys: ['content'] },
 	v2: { ...V2_COMMON, generation: 'v2', label: 'v2.x', sendPath: '/msg/manage_send_msg', lookups: V2_LOOKUPS },

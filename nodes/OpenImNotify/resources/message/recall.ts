@@ -223,7 +223,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 
 	return await runPerItem<Recall>(this, {
 		concurrency,
-		serverHint: async () => await client.serverDescription(),
+		server: client,
 		prepare: (itemIndex) => readRecall(new ItemInput(this, itemIndex), settings),
 		identify: (recall) => ({
 			clientMsgID: recall.clientMsgID || null,

@@ -9,6 +9,7 @@ import { ItemInput } from '../../shared/input';
 import { asNodeError, errorItem } from '../../shared/run';
 import type { ErrorWithContext } from '../../shared/run';
 import { verifyRecipients } from '../../shared/recipients';
+import { sendResult } from '../../shared/sending';
 import { UserDirectory } from '../../shared/users';
 import { OpenImClient, newOperationID } from '../../transport';
 import type { ConfirmedSend } from '../../transport';
@@ -237,11 +238,7 @@ async function sendAndWait(ctx: IExecuteFunctions): Promise<INodeExecutionData[]
 		itemIndex: 0,
 		send: true,
 	});
-	const ids: IDataObject =
-		'confirmedBy' in data
-			? { serverMsgID: null, clientMsgID: null, sendTime: null, deliveryConfirmedBy: data.confirmedBy }
-			: { serverMsgID: data.serverMsgID, clientMsgID: data.clientMsgID, sendTime: data.sendTime };
-	const sent: IDataObject = { delivered: true, ...ids, sendID: request.sendID, recvID, operationID };
+	const sent = sendResult(data, request, operationID);
 
 	// On timeout n8n resumes with the node switched off, which passes its input on: make that
 	// input the timeout result (a new object, so the previous node's output stays as it was).

@@ -67,7 +67,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 
 	return await runPerItem<AddNotificationAccountReq>(this, {
 		concurrency,
-		serverHint: async () => await client.serverDescription(),
+		server: client,
 		prepare: (itemIndex) => {
 			const input = new ItemInput(this, itemIndex);
 			const userID = input.text('userID', 'Account ID', { singleLine: true, maxLength: 256 });

@@ -70,5 +70,5 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			(account) => !level || account.appMangerLevel === level,
 		);
 		return accounts.map((account) => ({ ...account }));
-	}, async () => await client.serverDescription());
+	}, client);
 }

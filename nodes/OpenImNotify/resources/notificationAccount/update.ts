@@ -61,7 +61,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 
 	return await runPerItem<UpdateNotificationAccountReq>(this, {
 		concurrency,
-		serverHint: async () => await client.serverDescription(),
+		server: client,
 		prepare: (itemIndex) => {
 			const input = new ItemInput(this, itemIndex);
 			const fields = input.raw('updateFields', {}) as IDataObject;

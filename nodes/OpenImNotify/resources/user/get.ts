@@ -23,7 +23,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 
 	return await runPerItem<{ userID: string }>(this, {
 		concurrency,
-		serverHint: async () => await client.serverDescription(),
+		server: client,
 		prepare: (itemIndex) => ({ userID: new ItemInput(this, itemIndex).locator('user', 'User') }),
 		// All items in a few requests. get_users_info leaves unknown IDs out instead of failing (§4).
 		precheck: async (jobs) => {

@@ -62,5 +62,5 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			return { items: page?.users ?? [], total: page?.total ?? 0 };
 		}, limit);
 		return users.map((user) => ({ ...user }));
-	}, async () => await client.serverDescription());
+	}, client);
 }

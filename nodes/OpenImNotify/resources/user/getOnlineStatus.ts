@@ -57,5 +57,5 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			}
 		}
 		return rows;
-	}, async () => await client.serverDescription());
+	}, client);
 }

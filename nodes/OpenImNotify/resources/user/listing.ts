@@ -3,7 +3,7 @@ import type { IDataObject, IDisplayOptions, IExecuteFunctions, INode, INodeExecu
 
 import { ItemInput } from '../../shared/input';
 import { addRunHints, asNodeError, errorItem } from '../../shared/run';
-import type { ErrorWithContext } from '../../shared/run';
+import type { ErrorWithContext, ServerDescriber } from '../../shared/run';
 import { toNodeApiError } from '../../transport/errors';
 import type { OpenImFailure } from '../../transport/errors';
 
@@ -78,7 +78,7 @@ export async function collectPages<T>(
 export async function listPerItem(
 	ctx: IExecuteFunctions,
 	list: (input: ItemInput) => Promise<IDataObject[]>,
-	serverHint?: () => Promise<string | undefined>,
+	server?: ServerDescriber,
 ): Promise<INodeExecutionData[]> {
 	const out: INodeExecutionData[] = [];
 	const count = ctx.getInputData().length;
@@ -92,7 +92,7 @@ export async function listPerItem(
 			out.push(errorItem(error, itemIndex));
 		}
 	}
-	await addRunHints(ctx, count, out, serverHint);
+	await addRunHints(ctx, count, out, server);
 	return out;
 }
 

@@ -68,7 +68,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 
 	return await runPerItem<NewUser>(this, {
 		concurrency,
-		serverHint: async () => await client.serverDescription(),
+		server: client,
 		prepare: (itemIndex) => {
 			const input = new ItemInput(this, itemIndex);
 			const extra = input.raw('additionalFields', {}) as IDataObject;
