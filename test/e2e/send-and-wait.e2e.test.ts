@@ -50,7 +50,7 @@ async function postForm(url: string, ua: string, form: Record<string, string>): 
 
 const ended = (status: string) => !['waiting', 'running', 'new'].includes(status);
 
-/** Webhook → Ask (OpenIM Notify, Send and Wait) → Done, for the free-text and wait-limit tests. */
+/** Webhook → Ask (OpenIM Notify, Send and Wait) → Done, for every workflow of these tests but the example. */
 function askWorkflow(ids: { id: string; hook: string }, recipient: string, parameters: Record<string, unknown>, cred: ReturnType<typeof openImCredential>): WorkflowJson {
 	return {
 		id: ids.id,
@@ -91,38 +91,13 @@ describe.each(selectedVersions())('n8n %s: Notification → Send and Wait', (ver
 		n8n = await createN8nInstance(version);
 		const cred = openImCredential(sandbox.url);
 		await n8n.importCredentials([cred]);
-		const wf: WorkflowJson = {
-			id: WF,
-			name: 'Send and wait e2e',
-			active: false,
-			settings: { executionOrder: 'v1' },
-			nodes: [
-				{ name: 'Webhook', type: 'n8n-nodes-base.webhook', typeVersion: 2, webhookId: HOOK, parameters: { httpMethod: 'POST', path: HOOK, responseMode: 'onReceived', options: {} } },
-				{
-					name: 'Ask',
-					type: NOTIFY_NODE_TYPE,
-					typeVersion: 1,
-					parameters: {
-						resource: 'notification',
-						operation: 'sendAndWait',
-						sendID: 'hr_bot',
-						recvID: { __rl: true, mode: 'id', value: 'alice' },
-						notificationName: 'Leave request: Bob',
-						text: 'Bob asks for 3 days of leave.',
-						notificationType: 3,
-						responseType: 'approval',
-						approvalType: 'double',
-						followUp: true,
-					},
-					credentials: credentialRef(cred),
-				},
-				{ name: 'Decided', type: 'n8n-nodes-base.noOp', typeVersion: 1, parameters: {} },
-			],
-			connections: {
-				Webhook: { main: [[{ node: 'Ask', type: 'main', index: 0 }]] },
-				Ask: { main: [[{ node: 'Decided', type: 'main', index: 0 }]] },
-			},
-		};
+		const wf = askWorkflow({ id: WF, hook: HOOK }, 'alice', {
+			notificationName: 'Leave request: Bob',
+			text: 'Bob asks for 3 days of leave.',
+			responseType: 'approval',
+			approvalType: 'double',
+			followUp: true,
+		}, cred);
 		await n8n.importCredentials([openImCredential(sandbox.url, { id: 'openImSandbox01', name: 'OpenIM sandbox' })]);
 		await n8n.importWorkflow([
 			wf,
@@ -232,7 +207,7 @@ describe.each(selectedVersions())('n8n %s: Notification → Send and Wait', (ver
 		expect(finished.status).toBe('success');
 		const res = await n8n.rest('GET', `/rest/executions/${waiting.id}`);
 		const runData = flattedParse(version, res.body.data.data).resultData.runData;
-		const [out] = runData.Decided[0].data.main[0].map((item: any) => item.json);
+		const [out] = runData.Done[0].data.main[0].map((item: any) => item.json);
 		expect(out).toMatchObject({ decision: 'approved', approved: true, timedOut: false, respondedBy: 'alice', userAgent: BROWSER });
 		expect(out.followUp).toMatchObject({ sent: true });
 

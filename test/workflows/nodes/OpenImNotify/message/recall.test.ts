@@ -4,22 +4,13 @@
  */
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
-import { assertNoSecrets, notification, NOTIFY, useOpenImSandbox } from '../../../openim-fixtures';
+import { assertNoSecrets, notification, NOTIFY, textMessage, useOpenImSandbox } from '../../../openim-fixtures';
 
 const ctx = useOpenImSandbox();
 
-const send = (overrides: INodeParameters = {}): INodeParameters => ({
-	resource: 'message',
-	operation: 'send',
-	sendID: 'imAdmin',
-	sessionType: 1,
-	recipientMode: 'user',
-	recvID: { __rl: true, mode: 'id', value: '={{ $json.userID }}' },
-	contentType: 101,
-	messageText: '={{ $json.text ?? "Build #42 failed" }}',
-	options: {},
-	...overrides,
-});
+/** Message → Send whose text can come from the item. */
+const send = (overrides: INodeParameters = {}): INodeParameters =>
+	textMessage({ messageText: '={{ $json.text ?? "Build #42 failed" }}', ...overrides });
 
 /** Recall parameters wired to the fields of a Send output item. */
 const recall = (overrides: INodeParameters = {}): INodeParameters => ({
