@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, no-console -- the demo launcher, not shipped: a CLI that prints and waits for Ctrl+C */
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/require-node-api-error, no-console -- the demo launcher, not shipped: a CLI that prints, waits for Ctrl+C and passes plain errors on */
 /**
  * `npm run demo [-- --headless]`: the product on its embedded default.
  *
