@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, no-console -- the demo launcher, not shipped: a CLI that prints and waits for Ctrl+C */
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/require-node-api-error, no-console -- the demo launcher, not shipped: a CLI that prints, waits for Ctrl+C and passes plain errors on */
 /**
  * `npm run demo [-- --headless]`: the product on its embedded default.
  *
@@ -7,8 +7,9 @@
  * Interactive: prints the n8n URL and login and runs until Ctrl+C. Headless: runs the example
  * "OA onboarding notification" once and prints what the recipient got.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
 
 import { E2E_OWNER, createN8nInstance, packPackage, type N8nInstance, type WorkflowJson } from '../test/e2e/n8n';
 import { N8N_VERSIONS, REPO_ROOT, type N8nVersion } from '../test/e2e/runtime';
@@ -28,13 +29,38 @@ function examples(): WorkflowJson[] {
 		.map((file) => JSON.parse(readFileSync(join(dir, file), 'utf8')) as WorkflowJson);
 }
 
-async function main(): Promise<void> {
-	console.log(`Starting the OpenIM sandbox and n8n ${version} with n8n-nodes-openim…`);
-	const sandbox: SandboxProcess = await startSandbox({ seed: 'default', port: Number(process.env.OPENIM_SANDBOX_PORT ?? 10002) });
-	const n8n: N8nInstance = await createN8nInstance(version, {
-		tgz: await packPackage(),
-		port: Number(process.env.N8N_PORT ?? 5678),
+/** Fails early, naming the override, when a fixed port is taken (e.g. by a real OpenIM or n8n). */
+async function assertPortFree(port: number, what: string, envName: string): Promise<void> {
+	await new Promise<void>((resolve, reject) => {
+		const server = createServer();
+		server.once('error', (error: NodeJS.ErrnoException) => {
+			if (error.code !== 'EADDRINUSE') return reject(error);
+			reject(new Error(`Port ${port} (${what}) is already in use. Stop what uses it, or pick another port: ${envName}=${port + 1} npm run demo`));
+		});
+		server.listen(port, '127.0.0.1', () => server.close(() => resolve()));
 	});
+}
+
+async function main(): Promise<void> {
+	const sandboxPort = Number(process.env.OPENIM_SANDBOX_PORT ?? 10002);
+	const n8nPort = Number(process.env.N8N_PORT ?? 5678);
+	await assertPortFree(sandboxPort, 'the OpenIM sandbox', 'OPENIM_SANDBOX_PORT');
+	// Headless runs `n8n execute` only: no server, no port.
+	if (!headless) await assertPortFree(n8nPort, 'n8n', 'N8N_PORT');
+	console.log(`Starting the OpenIM sandbox and n8n ${version} with n8n-nodes-openim…`);
+	const sandbox: SandboxProcess = await startSandbox({ seed: 'default', port: sandboxPort });
+	const packedHere = !process.env.OPENIM_E2E_TGZ;
+	const tgz = await packPackage();
+	let n8n: N8nInstance;
+	try {
+		n8n = await createN8nInstance(version, { tgz, port: n8nPort });
+	} catch (error) {
+		await sandbox.stop();
+		throw error;
+	} finally {
+		// npm copied the package into n8n's nodes folder: the tarball and its folder are not needed.
+		if (packedHere) rmSync(dirname(tgz), { recursive: true, force: true });
+	}
 	const stop = async () => {
 		await n8n.dispose();
 		await sandbox.stop();

@@ -10,15 +10,15 @@
  *   expect(result.output('OpenIM Notify')[0].serverMsgID).toBeTruthy();
  *   await n8n.dispose();
  *
- * The package is installed the way a user installs it by hand (and the way n8n's community-package
- * installer lays it out): extracted into <N8N_USER_FOLDER>/.n8n/nodes/node_modules/<name>/, with
- * devDependencies/peerDependencies stripped, and listed in <...>/.n8n/nodes/package.json. It is NOT
- * `npm install`ed there: npm would install the n8n-workflow peer (and isolated-vm with it); n8n resolves
- * n8n-workflow from its own node_modules via NODE_PATH.
+ * The package under test is installed with the README's manual route, exactly: `mkdir -p
+ * <N8N_USER_FOLDER>/.n8n/nodes`, then `npm install --prefix . <tgz>` there, with the Node of that n8n version
+ * (20 for 1.x, 24 for 2.x). Its n8n-workflow peer is optional, so npm installs nothing else; n8n
+ * resolves n8n-workflow from its own node_modules. Extra packages (`extraPackages`) are unpacked the
+ * way n8n's community-package installer lays them out (`installPackage()`).
  *
  * See test/e2e/README.md for how to add a test.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
@@ -312,6 +312,8 @@ export class N8nInstance {
 	readonly baseUrl: string;
 	/** The community packages installed in this instance: name → version. */
 	readonly packages: Record<string, string> = {};
+	/** `node --version` of the Node that ran `npmInstall()` (the one this n8n version runs on). */
+	installedWithNode?: string;
 
 	private readonly id: number;
 	private readonly envVars: NodeJS.ProcessEnv;
@@ -386,6 +388,26 @@ export class N8nInstance {
 		}
 	}
 
+	/**
+	 * The README's "Install into n8n → Manually" route: `npm install --prefix . <tgz>` in <userFolder>/.n8n/nodes,
+	 * run with this version's Node and npm. Fails if npm brought anything but the package itself (the
+	 * n8n-workflow peer would pull isolated-vm, which does not build on Node 20).
+	 */
+	async npmInstall(tgz: string): Promise<{ name: string; version: string; dir: string }> {
+		if (!existsSync(tgz)) throw new Error(`package tarball not found: ${tgz}`);
+		mkdirSync(this.nodesDir, { recursive: true });
+		const env = { ...baseEnv(), PATH: this.envVars.PATH };
+		this.installedWithNode = (await run('node', ['--version'], { env })).stdout.trim();
+		const npm = await run('npm', ['install', '--prefix', '.', tgz], { cwd: this.nodesDir, env, timeoutMs: 300_000 });
+		this.log(`=== npm install --prefix . ${tgz} in ${this.nodesDir} (exit ${npm.code}) ===\n${npm.stdout}${npm.stderr}\n`);
+		if (npm.code !== 0) throw new Error(`npm install --prefix . ${tgz} in ${this.nodesDir} failed (exit ${npm.code}):\n${tail(npm.stderr, 30)}`);
+		const installed = readdirSync(join(this.nodesDir, 'node_modules')).filter((name) => !name.startsWith('.'));
+		if (installed.length !== 1) throw new Error(`npm install ${tgz} installed more than the package: ${installed.join(', ')}`);
+		const pkg = JSON.parse(readFileSync(join(this.nodesDir, 'node_modules', installed[0], 'package.json'), 'utf8'));
+		this.packages[pkg.name] = pkg.version;
+		return { name: pkg.name, version: pkg.version, dir: join(this.nodesDir, 'node_modules', pkg.name) };
+	}
+
 	/** Installs a community-package tarball like n8n's installer does (without npm-installing peers). */
 	async installPackage(tgz: string): Promise<{ name: string; version: string; dir: string }> {
 		if (!existsSync(tgz)) throw new Error(`package tarball not found: ${tgz}`);
@@ -417,10 +439,11 @@ export class N8nInstance {
 			if (npm.code !== 0) throw new Error(`npm install of ${pkg.name}'s dependencies failed:\n${tail(npm.stderr, 30)}`);
 		}
 		this.packages[pkg.name] = pkg.version;
-		writeFileSync(
-			join(this.nodesDir, 'package.json'),
-			JSON.stringify({ name: 'installed-nodes', private: true, dependencies: { ...this.packages } }, null, 2),
-		);
+		// Keep what npm wrote there (the package under test came in with `npm install`).
+		const listPath = join(this.nodesDir, 'package.json');
+		const list = existsSync(listPath) ? JSON.parse(readFileSync(listPath, 'utf8')) : { name: 'installed-nodes', private: true };
+		list.dependencies = { ...list.dependencies, [pkg.name]: pkg.version };
+		writeFileSync(listPath, JSON.stringify(list, null, 2));
 		return { name: pkg.name, version: pkg.version, dir };
 	}
 
@@ -679,8 +702,7 @@ export async function createN8nInstance(version: N8nVersion, opts: CreateN8nOpti
 	let brokerPort = await freePort();
 	while (brokerPort === port) brokerPort = await freePort();
 	const instance = new N8nInstance(version, { userFolder, port, brokerPort, env: opts.env });
-	mkdirSync(instance.nodesDir, { recursive: true });
-	await instance.installPackage(tgz);
+	await instance.npmInstall(tgz);
 	for (const extra of opts.extraPackages ?? []) await instance.installPackage(extra);
 	return instance;
 }

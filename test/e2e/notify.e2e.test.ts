@@ -4,7 +4,7 @@
  * imported with `n8n import:credentials`, workflows imported and run with `n8n execute`. Every
  * assertion is on what the OpenIM sandbox (out of process) stored, plus the node's output.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { createN8nInstance, selectedVersions, type N8nInstance, type WorkflowJson } from './n8n';
@@ -47,6 +47,14 @@ describe.each(selectedVersions())('n8n %s: OpenIM Notify installed as a communit
 
 	beforeEach(async () => {
 		await sandbox.reset('default');
+	});
+
+	it('was installed with the README\'s command: `npm install --prefix . <tgz>` in .n8n/nodes brings the package alone', () => {
+		// n8n-workflow is an optional peer: npm must not fetch it (its isolated-vm does not build on Node 20).
+		expect(readdirSync(join(n8n.nodesDir, 'node_modules')).filter((name) => !name.startsWith('.'))).toEqual(['n8n-nodes-openim']);
+		const list = JSON.parse(readFileSync(join(n8n.nodesDir, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+		expect(Object.keys(list.dependencies)).toEqual(['n8n-nodes-openim']);
+		expect(n8n.installedWithNode).toMatch(version.startsWith('1.') ? /^v20\./ : /^v24\./);
 	});
 
 	it('runs the "OA onboarding notification" example: a picture card with a link lands in alice\'s inbox', async () => {

@@ -6,6 +6,7 @@ import type { BatchSendMsgResp, SendMsgResp } from '../../../openim/wire';
 import { newOperationID } from '../transport';
 import type { ConfirmedSend, OpenImClient } from '../transport';
 import { ItemInput } from './input';
+import { CHECK_BATCH } from './users';
 import type { UserDirectory } from './users';
 import { groupLocator, recipientField } from './fields';
 
@@ -237,14 +238,14 @@ function summarize(results: RecipientResult[], extra: IDataObject): IDataObject 
 	};
 }
 
-interface RecipientJob {
+export interface RecipientJob {
 	itemIndex: number;
 	prepared: { recipients?: Recipients };
 }
 
 /**
- * The precheck of every send: explicit recipient IDs must be registered users (one
- * /user/account_check per 100 IDs for all items), unless the item turned verification off.
+ * Explicit recipient IDs must be registered users (one /user/account_check per 100 IDs for all
+ * the given items), unless the item turned verification off. Errors per item.
  */
 export async function verifyRecipients(
 	ctx: IExecuteFunctions,
@@ -271,6 +272,57 @@ export async function verifyRecipients(
 		);
 	}
 	return failed;
+}
+
+/**
+ * Verify Recipient Exists alongside the sends, within the same Max Concurrent Requests: items are
+ * checked in windows of consecutive items of about one account_check each, and a window's check
+ * starts when its first item is about to be sent, together with the next window's. So the first
+ * send waits for one check, not for all of them (5,000 recipients are 50 checks), and each item
+ * still sends only after its own recipients are known to exist. The returned function gives the
+ * refusals (unknown recipients, or the check itself failed) of the item's window.
+ */
+export function recipientGate(
+	ctx: IExecuteFunctions,
+	directory: UserDirectory,
+	jobs: RecipientJob[],
+	what: string,
+): (job: RecipientJob) => Promise<ReadonlyMap<number, Error> | undefined> {
+	const windows: RecipientJob[][] = [];
+	const windowOf = new Map<number, number>();
+	let ids = CHECK_BATCH;
+	for (const job of jobs) {
+		const recipients = job.prepared.recipients;
+		if (!recipients?.verify || recipients.userIDs.length === 0) continue;
+		if (ids >= CHECK_BATCH) {
+			windows.push([]);
+			ids = 0;
+		}
+		// Only what the check needs: the prepared requests of big runs are let go once sent.
+		windows[windows.length - 1].push({ itemIndex: job.itemIndex, prepared: { recipients } });
+		windowOf.set(job.itemIndex, windows.length - 1);
+		ids += recipients.userIDs.length;
+	}
+	const checks = new Map<number, Promise<Map<number, Error>>>();
+	const start = (window: number): Promise<Map<number, Error>> => {
+		let check = checks.get(window);
+		if (!check) {
+			const members = windows[window] ?? [];
+			// A check that cannot run (OpenIM unreachable, wrong secret…) refuses its items: none is sent.
+			check = verifyRecipients(ctx, directory, members, what).catch(
+				(error: Error) => new Map(members.map((job) => [job.itemIndex, error])),
+			);
+			checks.set(window, check);
+		}
+		return check;
+	};
+	return async (job) => {
+		const window = windowOf.get(job.itemIndex);
+		if (window === undefined) return undefined;
+		const check = start(window);
+		if (window + 1 < windows.length) void start(window + 1);
+		return await check;
+	};
 }
 
 /** The result of one whole send with many recipients: a summary, or one item per recipient. */

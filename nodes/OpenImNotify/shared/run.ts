@@ -16,6 +16,13 @@ export interface PerItemPlan<T> {
 	prepare: (itemIndex: number) => Promise<T> | T;
 	/** Checks over all prepared items at once (e.g. recipients exist); returns errors per item. */
 	precheck?: (jobs: Array<ItemJob<T>>) => Promise<Map<number, Error>>;
+	/**
+	 * Checks that run alongside the sends instead (recipients exist): called once with every
+	 * prepared item; each item's send first awaits the function it returns, which gives the errors
+	 * of the items checked together with it (the item fails with its own). Without "continue on
+	 * fail" any error there stops the run before an item of that check is sent.
+	 */
+	gate?: (jobs: Array<ItemJob<T>>) => (job: ItemJob<T>) => Promise<ReadonlyMap<number, Error> | undefined>;
 	/** One result, or one per recipient (all paired with the input item). */
 	send: (prepared: T, itemIndex: number) => Promise<IDataObject | IDataObject[]>;
 	/** Fields that identify the item in an error item (recvID, operationID…). */
@@ -84,6 +91,7 @@ export async function runPerItem<T>(ctx: IExecuteFunctions, plan: PerItemPlan<T>
 		}
 	}
 
+	const gate = jobs.length > 0 ? plan.gate?.(jobs) : undefined;
 	const sentBeforeFailure: number[] = [];
 	// Long runs report progress in n8n's log about every tenth of the way.
 	const progressStep = jobs.length >= 100 ? Math.ceil(jobs.length / 10) : 0;
@@ -92,6 +100,10 @@ export async function runPerItem<T>(ctx: IExecuteFunctions, plan: PerItemPlan<T>
 	const stop: { failure?: { itemIndex: number; error: Error } } = {};
 	let next = 0;
 	const cancelSignal = ctx.getExecutionCancelSignal?.();
+	// Workers may fail at the same time: report the earliest item.
+	const fail = (itemIndex: number, error: Error) => {
+		if (!stop.failure || itemIndex < stop.failure.itemIndex) stop.failure = { itemIndex, error };
+	};
 
 	const worker = async () => {
 		while (next < jobs.length && !stop.failure && !cancelSignal?.aborted) {
@@ -100,6 +112,17 @@ export async function runPerItem<T>(ctx: IExecuteFunctions, plan: PerItemPlan<T>
 			// The prepared request is not needed once its item has a result: let it go (big runs).
 			(jobs as Array<ItemJob<T> | undefined>)[index] = undefined;
 			try {
+				const refusals = gate ? await gate(job) : undefined;
+				const refused = refusals?.get(job.itemIndex);
+				if (refused) throw refused;
+				if (refusals?.size && !continueOnFail) {
+					// An item checked together with this one was refused: none of them is sent.
+					const first = Math.min(...refusals.keys());
+					fail(first, refusals.get(first) as Error);
+					break;
+				}
+				// Another item failed while this one waited for its check: stop, as after a send.
+				if (stop.failure) break;
 				const sent = await plan.send(job.prepared, job.itemIndex);
 				const pairedItem = { item: job.itemIndex };
 				results[job.itemIndex] = Array.isArray(sent) ? sent.map((json) => ({ json, pairedItem })) : { json: sent, pairedItem };
@@ -108,11 +131,7 @@ export async function runPerItem<T>(ctx: IExecuteFunctions, plan: PerItemPlan<T>
 				if (continueOnFail) {
 					results[job.itemIndex] = errorItem(error as ErrorWithContext, job.itemIndex, plan.identify?.(job.prepared));
 				} else {
-					// Another worker may have failed meanwhile: report the earliest item.
-					const earlier = stop.failure as { itemIndex: number } | undefined;
-					if (!earlier || job.itemIndex < earlier.itemIndex) {
-						stop.failure = { itemIndex: job.itemIndex, error: error as Error };
-					}
+					fail(job.itemIndex, error as Error);
 				}
 			}
 			finished++;

@@ -7,7 +7,7 @@ import { OpenImClient, newOperationID } from '../transport';
 import type { ConfirmedSend, OpenImSettings } from '../transport';
 import { clientOptions } from './fields';
 import { ItemInput } from './input';
-import { messageIDs, sendToMany, STORED_FOR_NOBODY, storedForNobody, verifyRecipients } from './recipients';
+import { messageIDs, recipientGate, sendToMany, STORED_FOR_NOBODY, storedForNobody } from './recipients';
 import type { Recipients } from './recipients';
 import { runPerItem } from './run';
 import { UserDirectory } from './users';
@@ -31,8 +31,9 @@ export function sendResult(data: SendMsgResp | ConfirmedSend, request: SendMsgRe
 }
 
 /**
- * Every send operation: build one request per item (field checks, nothing sent), check explicit
- * recipients exist, then send — to one user or group, or fanned out to many users.
+ * Every send operation: build one request per item (field checks, nothing sent), then send — to
+ * one user or group, or fanned out to many users — each item once its explicit recipients are
+ * known to exist (checked alongside the sends).
  */
 export async function runSends(
 	ctx: IExecuteFunctions,
@@ -55,7 +56,7 @@ export async function runSends(
 			}
 			return { ...built, operationID: newOperationID() };
 		},
-		precheck: async (jobs) => await verifyRecipients(ctx, directory, jobs, what),
+		gate: (jobs) => recipientGate(ctx, directory, jobs, what),
 		identify: ({ request, operationID }) => ({
 			...(request.groupID ? { groupID: request.groupID } : { recvID: request.recvID ?? null }),
 			sendID: request.sendID,

@@ -3,7 +3,7 @@ import type { AccountCheckResp, GetUsersInfoResp, UserInfo } from '../../../open
 import type { OpenImClient } from '../transport';
 
 /** account_check takes a list; keep requests small and answers cached for the execution. */
-const CHECK_BATCH = 100;
+export const CHECK_BATCH = 100;
 
 /**
  * Who exists in OpenIM, asked once per user ID per execution. OpenIM stores notifications for
@@ -12,23 +12,31 @@ const CHECK_BATCH = 100;
 export class UserDirectory {
 	private readonly registered = new Map<string, boolean>();
 
+	/** IDs whose check is in flight: checks overlap with sends, so two windows may share an ID. */
+	private readonly checking = new Map<string, Promise<void>>();
+
 	private readonly info = new Map<string, UserInfo | null>();
 
 	constructor(private readonly client: OpenImClient) {}
 
 	/** The subset of `userIDs` that is not registered. */
 	async unregistered(userIDs: string[]): Promise<Set<string>> {
-		const unknown = [...new Set(userIDs)].filter((id) => !this.registered.has(id));
+		const ids = [...new Set(userIDs)].filter((id) => !this.registered.has(id));
+		const unknown = ids.filter((id) => !this.checking.has(id));
 		const batches: string[][] = [];
 		for (let start = 0; start < unknown.length; start += CHECK_BATCH) batches.push(unknown.slice(start, start + CHECK_BATCH));
-		// In parallel: the client's in-flight bound keeps this within Max Concurrent Requests.
-		await Promise.all(
-			batches.map(async (batch) => {
+		for (const batch of batches) {
+			const check = (async () => {
 				const data = await this.client.call<AccountCheckResp>(Path.AccountCheck, { checkUserIDs: batch });
 				for (const id of batch) this.registered.set(id, false);
 				for (const result of data?.results ?? []) this.registered.set(result.userID, result.accountStatus === 1);
-			}),
-		);
+			})().finally(() => {
+				for (const id of batch) this.checking.delete(id);
+			});
+			for (const id of batch) this.checking.set(id, check);
+		}
+		// In parallel: the client's in-flight bound keeps this within Max Concurrent Requests.
+		await Promise.all(new Set(ids.map((id) => this.checking.get(id)).filter((check) => check !== undefined)));
 		return new Set(userIDs.filter((id) => this.registered.get(id) === false));
 	}
 

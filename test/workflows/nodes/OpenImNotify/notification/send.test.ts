@@ -243,3 +243,59 @@ describe('Notification → Send to many recipients', () => {
 		expect(result.runData[NOTIFY][0].hints?.[0]?.message).toMatch(/^1 recipient was not reached\./);
 	});
 });
+
+describe('Notification → Send: Verify Recipient Exists runs alongside the sends', () => {
+	// The sandbox's request log, in the order it answered.
+	const answered: string[] = [];
+	const logged = useOpenImSandbox({ log: (line) => answered.push(line.split(' ')[1]) });
+	const staff = Array.from({ length: 250 }, (_, i) => `staff_${String(i).padStart(3, '0')}`);
+	beforeEach(() => {
+		logged.sandbox.seedUsers(staff.map((userID) => ({ userID, appMangerLevel: 1 })));
+		answered.length = 0;
+	});
+	const items = (ids: string[]) => ids.map((userID) => ({ userID }));
+	const checks = () => answered.flatMap((path, index) => (path === '/user/account_check' ? [index] : []));
+
+	it('sends the first items after one account_check, not after all of them, within Max Concurrent Requests', async () => {
+		const result = await logged.run(items(staff), notification());
+		expect(result.error).toBeUndefined();
+		expect(result.json(NOTIFY).filter((out) => out.delivered)).toHaveLength(250);
+		// 100 IDs per check: three checks, the last one asked while the first items are being sent.
+		expect(checks()).toHaveLength(3);
+		const firstSend = answered.indexOf('/msg/send_msg');
+		expect(firstSend).toBeGreaterThan(checks()[0]);
+		expect(firstSend).toBeLessThan(checks()[2]);
+		// Every item's own check came before its send: nobody unknown got one.
+		expect(logged.sandbox.stats().sendsAccepted).toBe(250);
+		expect(logged.sandbox.stats().maxInFlight).toBeLessThanOrEqual(8);
+	});
+
+	it('an unknown recipient late in a long run: the error names it and the items already sent; Continue On Fail fails only that item', async () => {
+		const ids = [...staff];
+		ids[200] = 'zoe';
+		const stopped = await logged.run(items(ids), notification());
+		expect(stopped.error?.message).toBe('Recipient "zoe" is not a registered OpenIM user [item 200]');
+		expect(stopped.error?.description).toContain('Already sent before this error, not sent again: items 0, 1, 2,');
+		// Nothing of zoe's window (items 200-249) was sent: they were checked together.
+		const sent = logged.sandbox.messages().map((m) => m.recvID);
+		expect(sent.length).toBeGreaterThan(0);
+		expect(sent.length).toBeLessThanOrEqual(200);
+		expect(sent.filter((id) => ids.indexOf(id) >= 200)).toEqual([]);
+
+		logged.sandbox.reset('default');
+		logged.sandbox.seedUsers(staff.map((userID) => ({ userID, appMangerLevel: 1 })));
+		const continued = await logged.run(items(ids), notification(), { onError: 'continueRegularOutput' });
+		const out = continued.json(NOTIFY);
+		expect(out).toHaveLength(250);
+		expect(out[200]).toMatchObject({ recvID: 'zoe', error: 'Recipient "zoe" is not a registered OpenIM user [item 200]' });
+		expect(out.filter((item) => item.delivered)).toHaveLength(249);
+		expect(logged.sandbox.messages()).toHaveLength(249);
+	});
+
+	it('an unknown recipient among a few items (one check) stops the run before anything is sent', async () => {
+		const result = await logged.run(items(['alice', 'bob', 'zoe', 'carol']), notification());
+		expect(result.error?.message).toBe('Recipient "zoe" is not a registered OpenIM user [item 2]');
+		expect(logged.sandbox.messages()).toHaveLength(0);
+		expect(checks()).toHaveLength(1);
+	});
+});
