@@ -41,6 +41,20 @@ describe('Notification → Send', () => {
 		assertNoSecrets(ctx.sandbox, result);
 	});
 
+	it('what the apps rely on: sourcePath/videoPath set, no empty notificationFaceURL, externalUrl even when empty', async () => {
+		await ctx.run([{ userID: 'alice' }], notification({ mixType: 1, ...picture }));
+		await ctx.run([{ userID: 'alice' }], notification({ mixType: 2, ...video }));
+		await ctx.run([{ userID: 'alice' }], notification({ options: { notificationFaceURL: 'https://cdn.example.com/hr.png' } }));
+		const [withPicture, withVideo, withIcon] = ctx.sandbox.inbox('alice').map((m) => m.content as Record<string, Record<string, unknown>>);
+		// Flutter's viewer does File(sourcePath!) / File(videoPath!): null throws, a URL falls back to the URL.
+		expect(withPicture.pictureElem.sourcePath).toBe(picture.pictureUrl);
+		expect(withVideo.videoElem.videoPath).toBe(video.videoUrl);
+		// Flutter 3.8.3 shows its bell icon only when the key is absent ("" shows a blank user icon).
+		expect(withPicture).not.toHaveProperty('notificationFaceURL');
+		expect(withPicture).toMatchObject({ externalUrl: '', url: '' });
+		expect(withIcon).toMatchObject({ notificationFaceURL: 'https://cdn.example.com/hr.png' });
+	});
+
 	it('sends to three recipients from three items via expressions, output paired in order', async () => {
 		const result = await ctx.run(
 			[{ userID: 'alice', name: 'Alice' }, { userID: 'bob', name: 'Bob' }, { userID: 'carol', name: 'Carol' }],
