@@ -143,7 +143,7 @@ export function adaptResponse(profile: ServerProfile, path: string, body: Record
 
 const str = (value: unknown): string => (typeof value === 'string' ? value : '');
 const ids = (value: unknown): string[] => (Array.isArray(value) ? (value as string[]) : []);
-/** v2 answers look-ups with a bare list. */
+/** A JSON list (v2 answers look-ups with a bare one), or none. */
 const rows = (data: unknown): V2Row[] => (Array.isArray(data) ? (data as V2Row[]) : []);
 const record = (value: unknown): V2Row => (value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as V2Row) : {});
 
