@@ -102,7 +102,8 @@ export class OpenImApi implements ICredentialType {
 			type: 'string',
 			default: 'imAdmin',
 			required: true,
-			description: 'One of the IDs listed under imAdminUserID in OpenIM\'s config/share.yml',
+			description:
+				'One of the IDs listed under imAdminUserID in OpenIM\'s config/share.yml (v3.7 and later). On OpenIM v3.0–v3.6: manager.userID in config/config.yaml (defaults openIM123456, openIM654321, openIMAdmin).',
 		},
 		{
 			displayName: 'Secret',
@@ -112,7 +113,7 @@ export class OpenImApi implements ICredentialType {
 			default: '',
 			required: true,
 			description:
-				'The secret from OpenIM\'s config/share.yml (default openIM123; OPENIM_SECRET in openim-docker)',
+				'The secret from OpenIM\'s config/share.yml (default openIM123; OPENIM_SECRET in openim-docker). On OpenIM v3.0–v3.6: secret in config/config.yaml (v3.0\'s default: tuoyun).',
 		},
 		{
 			displayName: 'Sender IDs',
@@ -131,7 +132,7 @@ export class OpenImApi implements ICredentialType {
 			options: [
 				{ name: 'Auto-Detect', value: 'auto', description: 'Tries the v3.8.1+, v3.0–v3.8.0 and v2 token routes in turn' },
 				{ name: 'v3.8.1 or Later', value: 'v3.8' },
-				{ name: 'v3.0 to v3.8.0', value: 'v3.0' },
+				{ name: 'v3.0 to v3.8.0', value: 'v3.0', description: 'Token route /auth/user_token; also fits v3.0–v3.1, which lack /msg/get_server_time and /group/get_group_member_user_id' },
 				{ name: 'v2.2 to v2.3', value: 'v2', description: 'Send path /msg/manage_send_msg; no exactly-once check after a lost answer' },
 				{ name: 'v2.0 to v2.1', value: 'v2.0', description: 'Send path /manager/send_msg (work notifications from v2.0.6); no exactly-once check after a lost answer' },
 			],

@@ -134,6 +134,7 @@ export const Path = {
 	GetUsers: '/user/get_users',
 	GetAllUsersUid: '/user/get_all_users_uid',
 	GetGroupMemberUserID: '/group/get_group_member_user_id',
+	GetGroupMemberList: '/group/get_group_member_list',
 	GetGroupsInfo: '/group/get_groups_info',
 	GetGroups: '/group/get_groups',
 	UserRegister: '/user/user_register',

@@ -303,6 +303,35 @@ export type GetGroupMemberUserIDReq = z.infer<typeof GetGroupMemberUserIDReq>;
 export const GetGroupMemberUserIDResp = z.object({ userIDs: z.array(z.string()).nullable() });
 export type GetGroupMemberUserIDResp = z.infer<typeof GetGroupMemberUserIDResp>;
 
+/**
+ * POST /group/get_group_member_list (every v3; the node's way to a group's members on v3.0–v3.1, which
+ * lack get_group_member_user_id). Check(): groupID, pagination, pageNumber ≥ 1. `filter`/`keyword` optional.
+ */
+export const GetGroupMemberListReq = z.object({
+	groupID: z.string(),
+	pagination: Pagination.nullable(),
+	filter: z.number().int().optional(),
+	keyword: z.string().optional(),
+});
+export type GetGroupMemberListReq = z.infer<typeof GetGroupMemberListReq>;
+export const GroupMemberFullInfo = z.object({
+	groupID: z.string(),
+	userID: z.string(),
+	roleLevel: z.number().int(),
+	joinTime: z.number().int(),
+	nickname: z.string(),
+	faceURL: z.string(),
+	appMangerLevel: z.number().int(),
+	joinSource: z.number().int(),
+	operatorUserID: z.string(),
+	ex: z.string(),
+	muteEndTime: z.number().int(),
+	inviterUserID: z.string(),
+});
+export type GroupMemberFullInfo = z.infer<typeof GroupMemberFullInfo>;
+export const GetGroupMemberListResp = z.object({ total: z.number().int(), members: z.array(GroupMemberFullInfo).nullable() });
+export type GetGroupMemberListResp = z.infer<typeof GetGroupMemberListResp>;
+
 export const GroupInfo = z.object({
 	groupID: z.string(),
 	groupName: z.string(),
@@ -387,11 +416,14 @@ export const ChatLog = z.object({
 });
 export type ChatLog = z.infer<typeof ChatLog>;
 
+/** v3.8.1+: each entry wraps the ChatLog; v3.0–v3.8.0 answer the ChatLogs themselves (SearchMsgRespV30). */
 export const SearchMsgResp = z.object({
 	chatLogs: z.array(z.object({ chatLog: ChatLog, isRevoked: z.boolean() })).nullable(),
 	chatLogsNum: z.number().int(),
 });
 export type SearchMsgResp = z.infer<typeof SearchMsgResp>;
+export const SearchMsgRespV30 = z.object({ chatLogs: z.array(ChatLog).nullable(), chatLogsNum: z.number().int() });
+export type SearchMsgRespV30 = z.infer<typeof SearchMsgRespV30>;
 
 /** POST /msg/revoke_msg (msg.RevokeMsgReq): all three required, seq ≥ 1; success has no `data`. */
 export const RevokeMsgReq = z.object({

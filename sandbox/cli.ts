@@ -1,7 +1,7 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals, no-console -- dev tooling (process, console), not shipped in the package */
 /**
  * node build/sandbox/cli.js [--host 127.0.0.1] [--port 10002|0] [--secret openIM123]
- *                           [--token-lifetime <s>] [--seed default|none] [--generation v3.8|v3.0|v2|v2.0] [--verbose]
+ *                           [--token-lifetime <s>] [--seed default|none] [--generation v3.8|v3.2|v3.0|v2|v2.0] [--verbose]
  *
  * Prints `OpenIM sandbox ready at http://HOST:PORT` once listening (scripts wait for that line) and
  * stops cleanly on SIGTERM/SIGINT (docs/architecture.md, "Sandbox CLI and control plane").
@@ -12,7 +12,7 @@ import type { SandboxOptions } from './types';
 
 const USAGE =
 	'usage: cli.js [--host 127.0.0.1] [--port 10002|0] [--secret openIM123] [--token-lifetime <seconds>] ' +
-	'[--seed default|none] [--generation v3.8|v3.0|v2|v2.0] [--verbose]';
+	'[--seed default|none] [--generation v3.8|v3.2|v3.0|v2|v2.0] [--verbose]';
 
 const isGeneration = (value: string): value is Generation => (GENERATIONS as readonly string[]).includes(value);
 

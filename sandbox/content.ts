@@ -10,7 +10,7 @@ import { z } from 'zod';
 
 import { ContentType, ErrCode } from '../openim/constants';
 import * as wire from '../openim/wire';
-import type { Generation } from './generations';
+import { isV3Legacy, type Generation } from './generations';
 import { matchField, objectShape, unwrapSchema, zeroValue } from './gojson';
 import { ApiError, argsError, validatorError } from './http';
 
@@ -45,13 +45,14 @@ const RevokeElem = z.object({ revokeMsgClientID: z.string().min(1) });
  * The contentTypes each generation's send handler takes (openim-api.md §8 "Accepted contentTypes"); anything
  * else fails the switch:
  * - v3.8: getSendMsgReq of v3.8.x;
- * - v3.0: getSendMsgReq of v3.2.2 (internal/api/msg.go; 106 AtText has no case there, it came back by v3.7.1);
+ * - v3.2, v3.0: getSendMsgReq of v3.2.2 (internal/api/msg.go; 106 AtText has no case there, it came back by v3.7.1);
  * - v2: ManagementSendMsg of v2.3.3 (internal/api/manage/management_chat.go; `//case constant.AtText` is
  *   commented out);
  * - v2.0: ManagementSendMsg of v2.1.0 (sandbox/v20.ts ELEMENTS_V21).
  */
 export const SEND_CONTENT_TYPES: Readonly<Record<Generation, readonly number[]>> = {
 	'v3.8': [101, 102, 103, 104, 105, 106, 110, 1400],
+	'v3.2': [101, 102, 103, 104, 105, 110, 111, 1400, 119, 120],
 	'v3.0': [101, 102, 103, 104, 105, 110, 111, 1400, 119, 120],
 	v2: [101, 102, 103, 104, 105, 110, 111, 118, 1400, 119, 120],
 	'v2.0': [101, 102, 103, 104, 105, 110, 111, 1400],
@@ -62,12 +63,14 @@ export const SEND_CONTENT_TYPES: Readonly<Record<Generation, readonly number[]>>
  * RevokeElem and 119/120 into CustomElem and stores the content map as JSON like the others. v2's 111 is
  * stored as the bare revokeMsgClientID string and 118 as MessageRevoked: not modelled (see elementFor).
  */
+const V32_ELEMENTS: Record<number, Element> = {
+	[LegacyContentType.Revoke]: { goName: 'RevokeElem', schema: RevokeElem },
+	[LegacyContentType.CustomNotTriggerConversation]: { goName: 'CustomElem', schema: wire.CustomElem },
+	[LegacyContentType.CustomOnlineOnly]: { goName: 'CustomElem', schema: wire.CustomElem },
+};
 const LEGACY_ELEMENTS: Partial<Record<Generation, Record<number, Element>>> = {
-	'v3.0': {
-		[LegacyContentType.Revoke]: { goName: 'RevokeElem', schema: RevokeElem },
-		[LegacyContentType.CustomNotTriggerConversation]: { goName: 'CustomElem', schema: wire.CustomElem },
-		[LegacyContentType.CustomOnlineOnly]: { goName: 'CustomElem', schema: wire.CustomElem },
-	},
+	'v3.2': V32_ELEMENTS,
+	'v3.0': V32_ELEMENTS,
 	v2: {
 		[LegacyContentType.CustomNotTriggerConversation]: { goName: 'CustomElem', schema: wire.CustomElem },
 		[LegacyContentType.CustomOnlineOnly]: { goName: 'CustomElem', schema: wire.CustomElem },
@@ -83,7 +86,7 @@ const LEGACY_ELEMENTS: Partial<Record<Generation, Record<number, Element>>> = {
  */
 export function elementFor(generation: Generation, contentType: number): Element {
 	if (!SEND_CONTENT_TYPES[generation].includes(contentType)) {
-		throw argsError(generation === 'v3.0' ? 'not support err contentType' : '');
+		throw argsError(isV3Legacy(generation) ? 'not support err contentType' : '');
 	}
 	const el = ELEMENTS[contentType] ?? LEGACY_ELEMENTS[generation]?.[contentType];
 	if (!el) {

@@ -1,13 +1,16 @@
 /**
  * Older OpenIM generations (openim-api.md §1.4, §2.2, §5.2, §8), layered over the v3.8 sandbox:
  *
- * - `v3.0` emulates v3.2 (v3.0–v3.2 share the text key; routes as in v3.2.2 internal/api/route.go):
+ * - `v3.2` emulates v3.2 (v3.0–v3.2 share the text key; routes as in v3.2.2 internal/api/route.go):
  *   `/auth/user_token` {secret, platformID, userID} is the admin login (no token); there is no global
  *   token middleware, so a path v3.2 lacks (`/auth/get_admin_token`, `/auth/get_user_token` from v3.6,
  *   `/user/{add,update,search}_notification_account` from v3.5) is a plain 404 with or without a token;
  *   send_msg takes 101–105, 110, 111, 1400, 119, 120 (no 106 AtText: 1001 `not support err
  *   contentType`) and answers without `modify`; a text message carries `content.text` (`{content}`
- *   alone fails the validator with 500). Stored text is normalised to `{content}`.
+ *   alone fails the validator with 500). Stored text is normalised to `{content}`. `/msg/search_msg`
+ *   answers a flat `chatLogs` list (the `{chatLog, isRevoked}` wrapper is v3.8.1+).
+ * - `v3.0` emulates v3.0–v3.1: v3.2 without `/msg/get_server_time` and `/group/get_group_member_user_id`
+ *   (both first in v3.2.0; members come from `/group/get_group_member_list`).
  * - `v2` emulates v2.2+ (v2.3.3): see sandbox/v2.ts (its own request pipeline and routes).
  * - `v2.0` emulates v2.0–v2.1 (v2.1.0): sandbox/v20.ts, v2's pipeline with the `/manager/*` routes.
  */
@@ -15,11 +18,14 @@ import { ContentType, ErrCode } from '../openim/constants';
 import { ApiError, type RouteContext, type RouteTable } from './http';
 import { OpenImPath } from './paths';
 
-export type Generation = 'v3.8' | 'v3.0' | 'v2' | 'v2.0';
+export type Generation = 'v3.8' | 'v3.2' | 'v3.0' | 'v2' | 'v2.0';
 
-export const GENERATIONS: readonly Generation[] = ['v3.8', 'v3.0', 'v2', 'v2.0'];
+export const GENERATIONS: readonly Generation[] = ['v3.8', 'v3.2', 'v3.0', 'v2', 'v2.0'];
 
-/* ---------- v3.0 (v3.2) ---------- */
+/** The v3.0 and v3.2 modes: both layered over the v3.8 routes here. */
+export const isV3Legacy = (generation: Generation): boolean => generation === 'v3.2' || generation === 'v3.0';
+
+/* ---------- v3.0–v3.2 ---------- */
 
 const V30_LOGIN = '/auth/user_token';
 
@@ -40,7 +46,7 @@ function userTokenV30(ctx: RouteContext) {
 }
 
 /** v3.8 routes v3.2.2's router does not have (get_admin_token: v3.8.1, get_user_token: v3.6.0, the rest v3.5.0). */
-const NOT_IN_V30 = [
+const NOT_IN_V32 = [
 	OpenImPath.AdminLogin,
 	OpenImPath.UserLogin,
 	OpenImPath.AddNotificationAccount,
@@ -48,21 +54,24 @@ const NOT_IN_V30 = [
 	OpenImPath.SearchNotificationAccount,
 ] as const;
 
-const tables = new WeakMap<RouteTable, RouteTable>();
+/** …nor v3.0–v3.1's (both added in v3.2.0). */
+const NOT_IN_V30 = [...NOT_IN_V32, OpenImPath.GetServerTime, OpenImPath.GetGroupMemberUserID] as const;
+
+const tables: Record<'v3.2' | 'v3.0', WeakMap<RouteTable, RouteTable>> = { 'v3.2': new WeakMap(), 'v3.0': new WeakMap() };
 
 export function routesFor(generation: Generation, base: RouteTable): RouteTable {
-	if (generation !== 'v3.0') return base;
-	let routes = tables.get(base);
+	if (generation !== 'v3.2' && generation !== 'v3.0') return base;
+	let routes = tables[generation].get(base);
 	if (!routes) {
 		routes = { ...base, [V30_LOGIN]: userTokenV30 };
-		for (const path of NOT_IN_V30) delete routes[path];
-		tables.set(base, routes);
+		for (const path of generation === 'v3.0' ? NOT_IN_V30 : NOT_IN_V32) delete routes[path];
+		tables[generation].set(base, routes);
 	}
 	return routes;
 }
 
 export function whitelistFor(generation: Generation, base: readonly string[]): readonly string[] {
-	if (generation !== 'v3.0') return base;
+	if (!isV3Legacy(generation)) return base;
 	return [V30_LOGIN, OpenImPath.SessionParse];
 }
 
@@ -85,9 +94,9 @@ export function textToContent(req: Record<string, unknown>, onMissing: () => nev
 	return { ...req, content: { content: content.text } };
 }
 
-/** v3.0 mode: send_msg/batch_send_msg bodies whose text is under `text`. */
+/** v3.0/v3.2 modes: send_msg/batch_send_msg bodies whose text is under `text`. */
 export function rewriteV30Body(generation: Generation, path: string, body: string): string {
-	if (generation !== 'v3.0' || (path !== OpenImPath.SendMsg && path !== OpenImPath.BatchSendMsg)) return body;
+	if (!isV3Legacy(generation) || (path !== OpenImPath.SendMsg && path !== OpenImPath.BatchSendMsg)) return body;
 	const req = parseJson(body);
 	if (!req) return body;
 	return JSON.stringify(

@@ -22,6 +22,7 @@ export const OpenImPath = {
 	GetGroupsInfo: '/group/get_groups_info',
 	GetGroups: '/group/get_groups',
 	GetGroupMemberUserID: '/group/get_group_member_user_id',
+	GetGroupMemberList: '/group/get_group_member_list',
 	SearchMsg: '/msg/search_msg',
 	RevokeMsg: '/msg/revoke_msg',
 	GetUsersOnlineStatus: '/user/get_users_online_status',

@@ -31,7 +31,7 @@ import {
 	writeOptions,
 	type Envelope,
 } from './http';
-import { rewriteV30Body, routesFor, whitelistFor, type Generation } from './generations';
+import { isV3Legacy, rewriteV30Body, routesFor, whitelistFor, type Generation } from './generations';
 import { OpenImPath, TOKEN_WHITELIST } from './paths';
 import { authRoutes, parseToken } from './routes/auth';
 import { groupRoutes } from './routes/group';
@@ -286,8 +286,8 @@ class SandboxServer implements Sandbox {
 		if (!operationID) throw argsError('header must have operationID');
 		const ctx: RouteContext = { path, body, operationID, state: this.state };
 		const handler = routesFor(generation, ROUTES)[path];
-		// v3.2 (route.go): no global token middleware, so gin's 404 comes before any token check.
-		if (!handler && generation === 'v3.0') return 'not-found';
+		// v3.0–v3.2 (route.go): no global token middleware, so gin's 404 comes before any token check.
+		if (!handler && isV3Legacy(generation)) return 'not-found';
 		if (!whitelistFor(generation, TOKEN_WHITELIST).some((p) => path.startsWith(p))) {
 			const token = header(req, Header.Token);
 			if (!token) throw argsError('header must have token');

@@ -159,10 +159,11 @@ export interface SandboxConfigInput {
 export interface SandboxOptions {
 	/**
 	 * Which OpenIM generation to emulate (sandbox/generations.ts, sandbox/v2.ts): 'v3.8' (default, v3.8.1+),
-	 * 'v3.0' (v3.0–v3.8.0 auth, v3.2 text key), 'v2' (v2.2+ paths, bodies and errors) or 'v2.0'
-	 * (v2.0–v2.1: the same with `/manager/*` routes, sandbox/v20.ts).
+	 * 'v3.2' (v3.0–v3.8.0 auth, v3.2 text key and routes), 'v3.0' (v3.0–v3.1: v3.2 without get_server_time and
+	 * get_group_member_user_id), 'v2' (v2.2+ paths, bodies and errors) or 'v2.0' (v2.0–v2.1: the same with
+	 * `/manager/*` routes, sandbox/v20.ts).
 	 */
-	generation?: 'v3.8' | 'v3.0' | 'v2' | 'v2.0';
+	generation?: 'v3.8' | 'v3.2' | 'v3.0' | 'v2' | 'v2.0';
 	host: string;
 	/** 0 = a random free port. */
 	port: number;

@@ -67,6 +67,39 @@ function getGroupMemberUserID(ctx: RouteContext) {
 	return { data: { userIDs: userIDs.length ? userIDs : null } };
 }
 
+/**
+ * GetGroupMemberList (every v3): Check() (`groupID is empty`, pagination), admin or member (1002), the
+ * members in join order, one page, with their profile fields. An unknown group is no members. `keyword`
+ * and `filter` are not modelled (the node sends neither).
+ */
+function getGroupMemberList(ctx: RouteContext) {
+	const req = a2rBody(ctx, { goName: 'group.GetGroupMemberListReq', schema: wire.GetGroupMemberListReq }, (r) =>
+		r.groupID === '' ? 'groupID is empty' : paginationProblem(r.pagination),
+	);
+	const auth = requireAuth(ctx);
+	const { groups, users } = ctx.state.store;
+	const members = groups.get(req.groupID)?.members ?? [];
+	if (!auth.isAdmin && !members.some((m) => m.userID === auth.userID)) throw noPermission('opUser no permission');
+	const full = (m: (typeof members)[number]): wire.GroupMemberFullInfo => {
+		const user = users.get(m.userID);
+		return {
+			groupID: req.groupID,
+			userID: m.userID,
+			roleLevel: m.roleLevel,
+			joinTime: m.joinTime,
+			nickname: user?.nickname ?? '',
+			faceURL: user?.faceURL ?? '',
+			appMangerLevel: user?.appMangerLevel ?? 0,
+			joinSource: 0,
+			operatorUserID: '',
+			ex: '',
+			muteEndTime: 0,
+			inviterUserID: '',
+		};
+	};
+	return { data: { total: members.length, members: paginate(members, req.pagination ?? { pageNumber: 1, showNumber: 0 }).map(full) } };
+}
+
 /** GetGroups: admin only; an exact groupID wins, else groups whose name contains groupName, paged. */
 function getGroups(ctx: RouteContext) {
 	const req = a2rBody(ctx, { goName: 'group.GetGroupsReq', schema: wire.GetGroupsReq }, (r) => paginationProblem(r.pagination));
@@ -89,4 +122,5 @@ export const groupRoutes: RouteTable = {
 	[OpenImPath.GetGroups]: getGroups,
 	[OpenImPath.GetGroupsInfo]: getGroupsInfo,
 	[OpenImPath.GetGroupMemberUserID]: getGroupMemberUserID,
+	[OpenImPath.GetGroupMemberList]: getGroupMemberList,
 };

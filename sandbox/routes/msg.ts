@@ -108,7 +108,7 @@ interface Prepared {
 }
 
 function prepare(ctx: RouteContext, req: Omit<SendMsg, 'recvID'>): Prepared {
-	// The switch differs per generation (v3.0 mode: v3.2.2, no 106 AtText but 111/119/120).
+	// The switch differs per generation (v3.0/v3.2 modes: v3.2.2, no 106 AtText but 111/119/120).
 	const element = elementFor(ctx.state.generation, req.contentType);
 	let sessionType = req.sessionType;
 	if (req.contentType === ContentType.OANotification) {
@@ -342,7 +342,8 @@ function chatLog(ctx: RouteContext, m: SandboxMessage): wire.ChatLog {
 /**
  * /msg/search_msg (MsgMgo.searchMessage, 3.8.x): only `si_`/`sg_` conversations — OA notifications
  * (`sn_`) are never found ("Findings"). Filters: recvID matches recvID or groupID, sendID, contentType,
- * sessionType (0/empty: any), sendTime a UTC day. Any valid token; no Check().
+ * sessionType (0/empty: any), sendTime a UTC day. Any valid token; no Check(). v3.8.1+ wraps each entry
+ * as `{chatLog, isRevoked}`; v3.0–v3.8.0 answer the ChatLogs themselves (`[]*msg.ChatLog`, seq on each).
  */
 function searchMsg(ctx: RouteContext) {
 	const req = a2rBody(ctx, { goName: 'msg.SearchMessageReq', schema: wire.SearchMsgReq });
@@ -365,7 +366,10 @@ function searchMsg(ctx: RouteContext) {
 	const { pageNumber, showNumber } = req.pagination ?? { pageNumber: 0, showNumber: 0 };
 	const skip = Math.max(0, (pageNumber - 1) * showNumber);
 	const page = showNumber > 0 ? found.slice(skip, skip + showNumber) : [];
-	const chatLogs = page.map((m) => ({ chatLog: chatLog(ctx, m), isRevoked: Boolean(m.revoked) }));
+	const chatLogs =
+		ctx.state.generation === 'v3.8'
+			? page.map((m) => ({ chatLog: chatLog(ctx, m), isRevoked: Boolean(m.revoked) }))
+			: page.map((m) => chatLog(ctx, m));
 	return { data: { chatLogs: chatLogs.length ? chatLogs : null, chatLogsNum: found.length } };
 }
 

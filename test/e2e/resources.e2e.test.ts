@@ -7,8 +7,9 @@
  *   Notification → Send to a group's members (sent by the admin imAdmin: v2 has no notification
  *   accounts), Message → Send, User → Get, and Notification Account → Search, which v2 does not have:
  *   that node continues on fail and its output must carry the "needs OpenIM v3" error.
- * - v3.0 mode (as v3.2) and v2.0 mode (as v2.1.0), both on Auto-Detect: a group's members get a work
- *   notification and a user gets a text message, each in the shape that generation reads.
+ * - v3.0 mode (v3.0–v3.1: no get_server_time, group members from get_group_member_list), v3.2 mode and
+ *   v2.0 mode (as v2.1.0), all on Auto-Detect: a group's members get a work notification and a user gets a
+ *   text message, each in the shape that generation reads.
  * Assertions on the node outputs and on what each sandbox stored.
  */
 import { createN8nInstance, selectedVersions, type CredentialJson, type N8nInstance, type WorkflowNodeJson } from './n8n';
@@ -29,16 +30,18 @@ describe.each(selectedVersions())('n8n %s: every resource of OpenIM Notify', (ve
 	let sandbox: SandboxProcess;
 	let sandboxV2: SandboxProcess;
 	let sandboxV30: SandboxProcess;
+	let sandboxV32: SandboxProcess;
 	let sandboxV20: SandboxProcess;
 	let n8n: N8nInstance;
 	let cred: CredentialJson;
 	let credV2: CredentialJson;
 
 	beforeAll(async () => {
-		[sandbox, sandboxV2, sandboxV30, sandboxV20, n8n] = await Promise.all([
+		[sandbox, sandboxV2, sandboxV30, sandboxV32, sandboxV20, n8n] = await Promise.all([
 			startSandbox({ seed: 'default' }),
 			startSandbox({ seed: 'default', generation: 'v2', secret: V2_SECRET }),
 			startSandbox({ seed: 'default', generation: 'v3.0' }),
+			startSandbox({ seed: 'default', generation: 'v3.2' }),
 			startSandbox({ seed: 'default', generation: 'v2.0', secret: V2_SECRET }),
 			createN8nInstance(version),
 		]);
@@ -53,7 +56,7 @@ describe.each(selectedVersions())('n8n %s: every resource of OpenIM Notify', (ve
 
 	afterAll(async () => {
 		await n8n?.dispose();
-		await Promise.all([sandbox?.stop(), sandboxV2?.stop(), sandboxV30?.stop(), sandboxV20?.stop()]);
+		await Promise.all([sandbox?.stop(), sandboxV2?.stop(), sandboxV30?.stop(), sandboxV32?.stop(), sandboxV20?.stop()]);
 	});
 
 	it('v3.8: creates an account, sends and recalls a message, notifies a group\'s members, lists users', async () => {
@@ -186,9 +189,10 @@ describe.each(selectedVersions())('n8n %s: every resource of OpenIM Notify', (ve
 
 	it.each([
 		{ generation: 'v3.0', sender: 'hr_bot', route: '/msg/send_msg', secret: undefined },
+		{ generation: 'v3.2', sender: 'hr_bot', route: '/msg/send_msg', secret: undefined },
 		{ generation: 'v2.0', sender: 'imAdmin', route: '/manager/send_msg', secret: V2_SECRET },
 	] as const)('$generation (auto-detected): a group\'s members get a notification, a user a text message', async ({ generation, sender, route, secret }) => {
-		const box = generation === 'v3.0' ? sandboxV30 : sandboxV20;
+		const box = { 'v3.0': sandboxV30, 'v3.2': sandboxV32, 'v2.0': sandboxV20 }[generation];
 		const genCred = openImCredential(box.url, {
 			id: `openImCred${generation.replace(/\D/g, '')}01`,
 			name: `OpenIM ${generation} sandbox`,
@@ -239,6 +243,13 @@ describe.each(selectedVersions())('n8n %s: every resource of OpenIM Notify', (ve
 		expect(JSON.stringify(chat?.content)).toContain('Meeting moved to 3 pm');
 		const { requests } = await box.stats();
 		expect(requests.byPath[route]).toBeGreaterThanOrEqual(STAFF.length + 1);
+		// v3.0–v3.1 have neither route: the node does without them (v3.2 has both, but the one
+		// v3.0–v3.8.0 setting reads members from get_group_member_list, which every v3 has).
+		if (generation === 'v3.0') {
+			expect(requests.byPath['/msg/get_server_time']).toBeGreaterThanOrEqual(1);
+			expect(requests.byPath['/group/get_group_member_user_id']).toBeUndefined();
+		}
+		if (generation !== 'v2.0') expect(requests.byPath['/group/get_group_member_list']).toBe(1);
 		expect(n8n.logs()).not.toMatch(JWT);
 	});
 });

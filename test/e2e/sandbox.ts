@@ -28,7 +28,7 @@ export interface SandboxOptions {
 	seed?: 'default' | 'none';
 	secret?: string;
 	/** OpenIM generation the sandbox emulates (`--generation`; default v3.8). */
-	generation?: 'v3.8' | 'v3.0' | 'v2' | 'v2.0';
+	generation?: 'v3.8' | 'v3.2' | 'v3.0' | 'v2' | 'v2.0';
 	/** Admin-token lifetime in seconds. */
 	tokenLifetime?: number;
 	port?: number;

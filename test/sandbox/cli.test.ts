@@ -100,6 +100,7 @@ describe('sandbox CLI', () => {
 		expect(() => parseArgs(['--token-lifetime', '0'])).toThrow('not a valid number');
 		expect(() => parseArgs(['--what'])).toThrow('unknown argument');
 		expect(parseArgs(['--generation', 'v2.0'])).toEqual({ port: 10002, generation: 'v2.0' });
-		expect(() => parseArgs(['--generation', 'v2.1'])).toThrow('--generation must be v3.8, v3.0, v2, v2.0, got v2.1');
+		expect(parseArgs(['--generation', 'v3.2'])).toEqual({ port: 10002, generation: 'v3.2' });
+		expect(() => parseArgs(['--generation', 'v2.1'])).toThrow('--generation must be v3.8, v3.2, v3.0, v2, v2.0, got v2.1');
 	});
 });

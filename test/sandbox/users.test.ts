@@ -244,6 +244,19 @@ describe('groups', () => {
 		expect(outsider.body).toEqual({ errCode: 1002, errMsg: 'NoPermissionError', errDlt: 'opUser no permission' });
 	});
 
+	it('get_group_member_list: one page of members with their profiles; admin or member; Check()', async () => {
+		const res = await client.api('/group/get_group_member_list', { groupID: 'all_staff', pagination: page(1, 3) });
+		expect(res.body.data.total).toBe(4);
+		expect(res.body.data.members.map((m: { userID: string }) => m.userID)).toEqual(['alice', 'bob', 'carol']);
+		expect(res.body.data.members[0]).toMatchObject({ groupID: 'all_staff', userID: 'alice', nickname: 'Alice Chen', roleLevel: 100 });
+		expect((await client.api('/group/get_group_member_list', { groupID: 'all_staff', pagination: page(2, 3) })).body.data.members).toHaveLength(1);
+		expect((await client.api('/group/get_group_member_list', { groupID: 'nope', pagination: page(1, 3) })).body.data).toEqual({ total: 0, members: [] });
+		sandbox.seedGroups([{ groupID: 'ops', memberUserIDs: ['bob'] }]);
+		expect((await client.api('/group/get_group_member_list', { groupID: 'ops', pagination: page(1, 3) }, { token: userToken })).body.errCode).toBe(1002);
+		expect((await client.api('/group/get_group_member_list', { groupID: 'all_staff' })).body).toMatchObject({ errCode: 1001, errDlt: 'pagination is empty' });
+		expect((await client.api('/group/get_group_member_list', { groupID: '', pagination: page(1, 3) })).body).toMatchObject({ errCode: 1001, errDlt: 'groupID is empty' });
+	});
+
 	it('get_group_member_user_id: no existence check (an unknown group has no members); empty groupID fails Check()', async () => {
 		// FindGroupMemberUserID reads the member collection only: errCode 0, the empty list as null.
 		expect((await client.api('/group/get_group_member_user_id', { groupID: 'nope' })).body).toEqual({

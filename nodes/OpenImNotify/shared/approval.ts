@@ -356,6 +356,9 @@ async function sendFollowUp(ctx: IWebhookFunctions, query: IDataObject, decision
 					notificationName: `${FOLLOW_UP_WORDS[decision]}: ${title}`.slice(0, 1000),
 					notificationType: Number(param<number>(ctx, 'notificationType', 1)) || 1,
 					text: body,
+					// Flutter 3.8.3 reads externalUrl with `url!`: present, even empty.
+					url: '',
+					externalUrl: '',
 					mixType: 0,
 				},
 				offlinePushInfo: { title: `${FOLLOW_UP_WORDS[decision]}: ${title}`.slice(0, 200), desc: body.slice(0, 200) },

@@ -3,7 +3,7 @@ import type { IDataObject, IDisplayOptions, IExecuteFunctions, INodeProperties }
 import { PlatformID } from '../../../openim/constants';
 import type { OfflinePushInfo } from '../../../openim/wire';
 import type { ClientOptions, OpenImSettings } from '../transport';
-import type { ItemInput } from './input';
+import { ItemInput } from './input';
 import type { UserDirectory } from './users';
 
 /** An ID picker: a searchable list from OpenIM, or any ID typed in or given by an expression. */
@@ -228,9 +228,12 @@ export function clientOptions(ctx: IExecuteFunctions): ClientOptions & { concurr
 	const options = ctx.getNodeParameter('options', 0, {}) as IDataObject;
 	const number = (value: unknown, fallback: number) =>
 		typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : fallback;
+	// Refused rather than silently replaced: 0 or -1 (from an expression or an imported workflow) is no
+	// bound the user could have meant.
+	const concurrency = options.maxConcurrency === undefined ? 8 : new ItemInput(ctx, 0).checkInteger(options.maxConcurrency, 'Max Concurrent Requests', { min: 1, max: 64 });
 	return {
-		concurrency: Math.max(1, Math.floor(number(options.maxConcurrency, 8)) || 8),
-		maxInFlight: Math.max(1, Math.floor(number(options.maxConcurrency, 8)) || 8),
+		concurrency,
+		maxInFlight: concurrency,
 		maxRetries: Math.floor(number(options.maxRetries, 3)),
 		maxRetryWaitMs: number(options.maxRetryWait, 30) * 1000,
 		requestsPerSecond: number(options.requestsPerSecond, 0),

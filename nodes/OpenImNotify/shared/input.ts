@@ -5,6 +5,8 @@ import type { IDataObject, IExecuteFunctions, INodeParameters } from 'n8n-workfl
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
 const INT32_MAX = 2147483647;
+/** The characters RFC 3986 allows in a URL (percent escapes included). */
+const URL_SAFE = /^[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=%]*$/;
 
 export interface TextRules {
 	required?: boolean;
@@ -84,7 +86,9 @@ export class ItemInput {
 		if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
 			this.fail(label, `is not a valid http(s) URL: "${text.slice(0, 200)}"`, 'Use an absolute address such as https://oa.example.com/notice/42.');
 		}
-		return text;
+		// Apps open what arrives as it is: a space or non-ASCII letter would cut or break the link, so
+		// such a URL goes out percent-encoded (as a browser would send it). Others go out unchanged.
+		return URL_SAFE.test(text) ? text : parsed.href;
 	}
 
 	integer(name: string, label: string, rules: NumberRules = {}, source?: IDataObject): number {

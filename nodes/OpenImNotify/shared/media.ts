@@ -66,7 +66,8 @@ export function mediaFields(kind: MediaKind, show: IDisplayOptions['show']): INo
 					type: 'string',
 					default: '',
 					placeholder: 'https://cdn.example.com/notice-small.png',
-					description: 'Smaller image shown in lists. Empty uses the picture URL.',
+					description:
+						'Smaller image shown in lists. Empty uses the picture URL. The Flutter app drops its query string, so a signed URL (…?X-Amz-Signature=…) breaks there.',
 					displayOptions: { show },
 				},
 			];
@@ -120,6 +121,9 @@ export function readPicture(input: ItemInput): PictureElem {
 	const snapshotUrl = input.url('pictureSnapshotUrl', 'Thumbnail URL') || pictureUrl;
 	const base = { type, width, height, size };
 	return {
+		// Flutter's full-screen viewer opens File(sourcePath!) and throws on null; with a path that is
+		// no local file it falls back to the URL (openim-clients.md §2).
+		sourcePath: pictureUrl,
 		sourcePicture: { ...base, url: pictureUrl },
 		bigPicture: { ...base, url: pictureUrl },
 		snapshotPicture: { ...base, url: snapshotUrl },
@@ -127,8 +131,11 @@ export function readPicture(input: ItemInput): PictureElem {
 }
 
 export function readVideo(input: ItemInput): VideoElem {
+	const videoUrl = input.url('videoUrl', 'Video URL', true);
 	return {
-		videoUrl: input.url('videoUrl', 'Video URL', true),
+		// As sourcePath for pictures: Flutter's player does File(videoPath!) before falling back to the URL.
+		videoPath: videoUrl,
+		videoUrl,
 		videoType: input.text('videoType', 'Video MIME Type', { required: true, singleLine: true, maxLength: 100 }),
 		videoSize: input.integer('videoSize', 'Video Size (Bytes)', { required: true, min: 1 }),
 		duration: input.integer('videoDuration', 'Video Duration (Seconds)', { required: true, min: 1 }),

@@ -40,6 +40,27 @@ export class UserDirectory {
 		return new Set(userIDs.filter((id) => this.registered.get(id) === false));
 	}
 
+	/**
+	 * Nicknames of many users (unknown IDs absent), up to 100 IDs per request and cached with the
+	 * profiles. A group nickname would need one more look-up per group; the nickname is what most set.
+	 */
+	async nicknames(userIDs: string[]): Promise<Map<string, string>> {
+		const unknown = [...new Set(userIDs)].filter((id) => !this.info.has(id));
+		const batches: string[][] = [];
+		for (let start = 0; start < unknown.length; start += CHECK_BATCH) batches.push(unknown.slice(start, start + CHECK_BATCH));
+		await Promise.all(
+			batches.map(async (batch) => {
+				const data = await this.client.call<GetUsersInfoResp>(Path.GetUsersInfo, { userIDs: batch });
+				for (const id of batch) this.info.set(id, null);
+				for (const user of data?.usersInfo ?? []) if (batch.includes(user.userID)) this.info.set(user.userID, user);
+			}),
+		);
+		return new Map(userIDs.flatMap((id) => {
+			const nickname = this.info.get(id)?.nickname;
+			return nickname ? [[id, nickname] as [string, string]] : [];
+		}));
+	}
+
 	/** Profile of one user (nickname, face URL), or null when OpenIM does not know the ID. */
 	async profile(userID: string): Promise<UserInfo | null> {
 		if (!this.info.has(userID)) {

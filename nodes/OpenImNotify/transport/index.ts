@@ -344,8 +344,9 @@ export class OpenImClient {
 			const response = await this.send(Path.GetServerTime, {}, newOperationID());
 			this.tokenFetches++;
 			if (typeof creds.token === 'string' && creds.token) this.seenTokens.add(creds.token);
-			// v2 has no get_server_time: the 404 after a successful token fetch is expected there.
-			if (response.statusCode === 404 && resolveProfile(creds.serverVersion, creds.token, creds.detectedVersion).family === 'v2') return;
+			// v2 and v3.0–v3.1 have no get_server_time: the 404 after a successful token fetch is expected there.
+			const profile = resolveProfile(creds.serverVersion, creds.token, creds.detectedVersion);
+			if (response.statusCode === 404 && (profile.family === 'v2' || profile.mayLack?.includes(Path.GetServerTime))) return;
 			const outcome = this.interpret(Path.GetServerTime, response);
 			if ('error' in outcome) throw outcome.error;
 		})();

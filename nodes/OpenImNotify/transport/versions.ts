@@ -36,12 +36,18 @@ export interface ServerProfile {
 	lookups?: Readonly<Record<string, Lookup>>;
 	/** Why this generation answers HTTP 404 on `path`, when it is known to lack it. */
 	lacks?: (path: string, label: string) => string | undefined;
+	/**
+	 * Paths only some servers of this generation have; a 404 there is the server's age, not a wrong
+	 * URL (v3.0–v3.1 have no /msg/get_server_time, the call that proves a fresh token).
+	 */
+	mayLack?: readonly string[];
 }
 
 export interface Lookup {
 	path: string;
 	request: (body: Record<string, unknown>) => Record<string, unknown>;
-	response: (rows: V2Row[], body: Record<string, unknown>) => unknown;
+	/** `data` as this generation answers → the v3.8 shape the node reads. */
+	response: (data: unknown, body: Record<string, unknown>) => unknown;
 }
 
 type V2Row = Record<string, unknown>;
@@ -129,14 +135,48 @@ export function adaptRequest(
 	return { path: wirePath, body: out };
 }
 
-/** A successful answer in the v3 shape the node reads (v2 look-ups differ, see V2_LOOKUPS). */
+/** A successful answer in the v3.8 shape the node reads (older look-ups differ, see V2_LOOKUPS, V30_LOOKUPS). */
 export function adaptResponse(profile: ServerProfile, path: string, body: Record<string, unknown>, data: unknown): unknown {
 	const lookup = profile.lookups?.[path];
-	return lookup ? lookup.response(Array.isArray(data) ? (data as V2Row[]) : [], body) : data;
+	return lookup ? lookup.response(data, body) : data;
 }
 
 const str = (value: unknown): string => (typeof value === 'string' ? value : '');
 const ids = (value: unknown): string[] => (Array.isArray(value) ? (value as string[]) : []);
+/** A JSON list (v2 answers look-ups with a bare one), or none. */
+const rows = (data: unknown): V2Row[] => (Array.isArray(data) ? (data as V2Row[]) : []);
+const record = (value: unknown): V2Row => (value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as V2Row) : {});
+
+/**
+ * A group's members in one page: a showNumber past any group's size returns them all (the Mongo and
+ * MySQL pagers only skip and limit).
+ */
+const ALL_MEMBERS = 1_000_000;
+
+/**
+ * v3.0–v3.8.0 (one profile): group members from /group/get_group_member_list, which every v3 has
+ * (get_group_member_user_id is v3.2.0+), and search_msg's flat `chatLogs` (ChatLogs without the
+ * v3.8.1+ `{chatLog, isRevoked}` wrapper; both read, so either server fits).
+ */
+const V30_LOOKUPS: Record<string, Lookup> = {
+	[Path.GetGroupMemberUserID]: {
+		path: Path.GetGroupMemberList,
+		request: (body) => ({ groupID: str(body.groupID), pagination: { pageNumber: 1, showNumber: ALL_MEMBERS } }),
+		response: (data) => {
+			const members = rows(record(data).members);
+			return { userIDs: members.length ? members.map((member) => str(member.userID)) : null };
+		},
+	},
+	[Path.SearchMsg]: {
+		path: Path.SearchMsg,
+		request: (body) => body,
+		response: (data) => {
+			const answer = record(data);
+			const chatLogs = rows(answer.chatLogs).map((log) => ('chatLog' in log ? log : { chatLog: log, isRevoked: false }));
+			return { ...answer, chatLogs };
+		},
+	},
+};
 
 /** v2 platform names (constant.PlatformNameToID of v2.3.3); the numbers are v3's too. */
 const V2_PLATFORMS: Record<string, number> = { IOS: 1, Android: 2, Windows: 3, OSX: 4, Web: 5, MiniWeb: 6, Linux: 7, APad: 8, IPad: 9 };
@@ -149,30 +189,30 @@ const V2_LOOKUPS: Record<string, Lookup> = {
 	[Path.AccountCheck]: {
 		path: '/user/account_check',
 		request: (body) => ({ checkUserIDList: ids(body.checkUserIDs) }),
-		response: (rows) => ({
-			results: rows.map((row) => ({ userID: str(row.userID), accountStatus: row.accountStatus === 'registered' ? 1 : 0 })),
+		response: (data) => ({
+			results: rows(data).map((row) => ({ userID: str(row.userID), accountStatus: row.accountStatus === 'registered' ? 1 : 0 })),
 		}),
 	},
 	[Path.GetUsersInfo]: {
 		path: '/user/get_users_info',
 		request: (body) => ({ userIDList: ids(body.userIDs) }),
 		// v2's public profile has no createTime, appMangerLevel or globalRecvMsgOpt: left out, not invented.
-		response: (rows) => ({
-			usersInfo: rows.map((row) => ({ userID: str(row.userID), nickname: str(row.nickname), faceURL: str(row.faceURL), ex: str(row.ex) })),
+		response: (data) => ({
+			usersInfo: rows(data).map((row) => ({ userID: str(row.userID), nickname: str(row.nickname), faceURL: str(row.faceURL), ex: str(row.ex) })),
 		}),
 	},
 	[Path.GetGroupMemberUserID]: {
 		// count 0 would stop at 1,000 members; a count past the group's size returns them all.
 		path: '/group/get_group_all_member_list',
 		request: (body) => ({ groupID: str(body.groupID), offset: 0, count: 1_000_000 }),
-		response: (rows) => ({ userIDs: rows.map((row) => str(row.userID)) }),
+		response: (data) => ({ userIDs: rows(data).map((row) => str(row.userID)) }),
 	},
 	[Path.GetAllUsersUid]: {
 		// v2 answers every ID at once: cut the page the node asked for.
 		path: '/user/get_all_users_uid',
 		request: () => ({}),
-		response: (rows, body) => {
-			const all = rows as unknown as string[];
+		response: (data, body) => {
+			const all = rows(data) as unknown as string[];
 			const { pageNumber = 1, showNumber = all.length } = (body.pagination ?? {}) as { pageNumber?: number; showNumber?: number };
 			return { total: all.length, userIDs: all.slice((pageNumber - 1) * showNumber, pageNumber * showNumber) };
 		},
@@ -180,8 +220,8 @@ const V2_LOOKUPS: Record<string, Lookup> = {
 	[Path.GetUsersOnlineStatus]: {
 		path: '/user/get_users_online_status',
 		request: (body) => ({ userIDList: ids(body.userIDs) }),
-		response: (rows) =>
-			rows.map((row) => ({
+		response: (data) =>
+			rows(data).map((row) => ({
 				userID: str(row.userID),
 				status: row.status === 'online' ? 1 : 0,
 				detailPlatformStatus: (Array.isArray(row.detailPlatformStatus) ? (row.detailPlatformStatus as V2Row[]) : [])
@@ -217,13 +257,15 @@ export const PROFILES: Record<Generation, ServerProfile> = {
 		generation: 'v3.0',
 		label: 'v3.0–v3.8.0',
 		textKeys: ['content', 'text'],
+		lookups: V30_LOOKUPS,
+		mayLack: [Path.GetServerTime],
 		lacks: (path, label) =>
 			path.includes('notification_account')
 				? `This is an OpenIM ${label} server: notification accounts exist from OpenIM v3.5. Send as an admin user ID instead, or upgrade OpenIM.`
 				: undefined,
 	},
-	// A v3 token without the route that issued it: `content`, as v3.3+ wants (README).
-	v3: { ...V3_COMMON, generation: 'v3', label: 'v3 (auto-detected)', textKeys: ['content'] },
+	// A v3 token without the route that issued it: `content`, as v3.3+ wants (README); search_msg read in both shapes.
+	v3: { ...V3_COMMON, generation: 'v3', label: 'v3 (auto-detected)', textKeys: ['content'], lookups: { [Path.SearchMsg]: V30_LOOKUPS[Path.SearchMsg] } },
 	v2: { ...V2_COMMON, generation: 'v2', label: 'v2.x', sendPath: '/msg/manage_send_msg', lookups: V2_LOOKUPS },
 	// v2.0.6–v2.1.x: the admin routes still lived under /manager (1400 needs v2.0.6+).
 	'v2.0': { ...V2_COMMON, generation: 'v2.0', label: 'v2.0–v2.1', sendPath: '/manager/send_msg', lookups: V20_LOOKUPS },

@@ -7,6 +7,7 @@ import type { ItemInput } from '../../shared/input';
 import { mediaFields, readFile, readPicture, readVideo, readVoice } from '../../shared/media';
 import { readRecipients, recipientFields } from '../../shared/recipients';
 import { runSends } from '../../shared/sending';
+import type { UserDirectory } from '../../shared/users';
 
 const show = { resource: ['message'], operation: ['send'] };
 const toUsers = { ...show, sessionType: [SessionType.Single] };
@@ -40,7 +41,7 @@ export const description: INodeProperties[] = [
 			{ name: 'Voice', value: ContentType.Voice },
 			{ name: 'Video', value: ContentType.Video },
 			{ name: 'File', value: ContentType.File },
-			{ name: '@Mention Text (Groups)', value: ContentType.AtText },
+			{ name: '@Mention Text (Groups)', value: ContentType.AtText, description: 'OpenIM contentType 106; v3.6 and later' },
 			{ name: 'Custom (JSON)', value: ContentType.Custom },
 		],
 		default: 101,
@@ -64,7 +65,8 @@ export const description: INodeProperties[] = [
 		default: '',
 		required: true,
 		placeholder: 'alice, bob',
-		description: 'Group members to @mention, separated by commas (at most 1000). Works in groups only.',
+		description:
+			'Group members to @mention, separated by commas (at most 1000). Works in groups only (OpenIM v3.6 and later). Apps show the "@ID" in the text as the member\'s name; the node adds the ones the text lacks.',
 		displayOptions: { show: ofType(ContentType.AtText) },
 	},
 	...mediaFields('picture', ofType(ContentType.Picture)),
@@ -139,7 +141,16 @@ function readContent(input: ItemInput, contentType: number, sessionType: number,
 				.filter((id) => id !== '');
 			if (ids.length === 0) input.fail('Mention User IDs', 'is empty');
 			if (ids.length > 1000) input.fail('Mention User IDs', `has ${ids.length} IDs; OpenIM takes at most 1000`);
-			return { text: input.text('messageText', 'Text', { required: true }), atUserList: ids, isAtSelf: false };
+			const text = input.text('messageText', 'Text', { required: true });
+			// Apps highlight a mention where the text says "@<userID>", drawn as atUsersInfo's name
+			// (openim-clients.md §2): mentions the text lacks go in front of it.
+			const missing = ids.filter((id) => !new RegExp(`@${escapeRegExp(id)}(?![A-Za-z0-9_])`).test(text));
+			return {
+				text: missing.length ? `${missing.map((id) => `@${id}`).join(' ')} ${text}` : text,
+				atUserList: ids,
+				isAtSelf: false,
+				atUsersInfo: ids.map((id) => ({ atUserID: id, groupNickname: id })),
+			};
 		}
 		case ContentType.Picture:
 			return readPicture(input) as unknown as IDataObject;
@@ -177,6 +188,15 @@ function readContent(input: ItemInput, contentType: number, sessionType: number,
 	}
 }
 
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** The names apps show for the mentions: each user's nickname (one look-up per 100 IDs), else the ID. */
+async function nameMentions(content: IDataObject, directory: UserDirectory): Promise<void> {
+	const info = content.atUsersInfo as Array<{ atUserID: string; groupNickname: string }>;
+	const names = await directory.nicknames(info.map((at) => at.atUserID));
+	for (const at of info) at.groupNickname = names.get(at.atUserID) || at.atUserID;
+}
+
 function readSendTime(input: ItemInput, options: IDataObject): number | undefined {
 	const value = options.sendTime;
 	if (value === undefined || value === '' || value === null) return undefined;
@@ -192,6 +212,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		const contentType = input.integer('contentType', 'Message Type', { min: 101, max: 110 });
 		const content = readContent(input, contentType, sessionType, options);
 		const delivery = await readDelivery(input, settings, directory);
+		if (contentType === ContentType.AtText) await nameMentions(content, directory);
 		const recipients = sessionType === SessionType.Group ? undefined : readRecipients(input);
 		const request: SendMsgReq = {
 			...delivery.sender,

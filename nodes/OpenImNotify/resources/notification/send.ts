@@ -70,7 +70,8 @@ export const description: INodeProperties[] = [
 			{ name: 'Text, Voice and Picture', value: MixType.VoicePicture },
 		],
 		default: 0,
-		description: 'What the card carries besides the text (OpenIM mixType). Each choice shows exactly the fields it needs.',
+		description:
+			'What the card carries besides the text (OpenIM mixType; always sent, as OpenIM v3.4.2 requires it). Each choice shows exactly the fields it needs. Video and voice cards are drawn by no official OpenIM app.',
 		displayOptions: { show },
 	},
 	...mediaFields('picture', withMix(MixType.Picture, MixType.VoicePicture)),
@@ -119,6 +120,8 @@ export function readNotification(input: ItemInput): OANotificationElem {
 		mixType,
 		ex: input.text('ex', 'Extension (Ex)', {}, options),
 	};
+	// Flutter 3.8.3 shows its bell icon only when notificationFaceURL is absent; "" gives a blank user icon.
+	if (!content.notificationFaceURL) delete content.notificationFaceURL;
 	// Only the element that matches mixType: a present element is validated in full (§3.1).
 	if (mixType === MixType.Picture || mixType === MixType.VoicePicture) content.pictureElem = readPicture(input);
 	if (mixType === MixType.Video) content.videoElem = readVideo(input);

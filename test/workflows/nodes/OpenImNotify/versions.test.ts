@@ -1,12 +1,14 @@
 /**
  * Credential "Server Version" (issue #3): a notification and a text message end to end against the
- * sandbox in each generation (v3.8.1+, v3.0–v3.8.0 as v3.2, v2.2+, v2.0–v2.1), auto-detected and set explicitly.
+ * sandbox in each generation (v3.8.1+; v3.0–v3.8.0 as v3.2 and as v3.0–v3.1, which lack get_server_time and
+ * get_group_member_user_id; v2.2+, v2.0–v2.1), auto-detected and set explicitly.
  */
 import { CREDENTIAL_ID, NOTIFY, notification, openImTestContext, textMessage } from '../../openim-fixtures';
 import type { OpenImTestContext } from '../../openim-fixtures';
 
 const GENERATIONS = [
 	{ generation: 'v3.8', explicit: 'v3.8' },
+	{ generation: 'v3.2', explicit: 'v3.0' },
 	{ generation: 'v3.0', explicit: 'v3.0' },
 	{ generation: 'v2', explicit: 'v2' },
 	{ generation: 'v2.0', explicit: 'v2.0' },
@@ -17,7 +19,9 @@ const HR_BOT = { userID: 'hr_bot', nickname: 'HR Department', appMangerLevel: 3 
 /** What v2 outputs say about the server (v3 outputs say nothing). */
 const V2_LABEL: Record<string, string> = { v2: 'v2.x', 'v2.0': 'v2.0–v2.1' };
 /** What the output pane says about the server after a run. */
-const HINT_LABEL: Record<string, string> = { 'v3.8': 'v3.8.1+', 'v3.0': 'v3.0–v3.8.0', ...V2_LABEL };
+const HINT_LABEL: Record<string, string> = { 'v3.8': 'v3.8.1+', 'v3.2': 'v3.0–v3.8.0', 'v3.0': 'v3.0–v3.8.0', ...V2_LABEL };
+/** The credential setting each sandbox generation is detected as. */
+const DETECTED: Record<string, string> = { 'v3.2': 'v3.0' };
 
 describe.each(GENERATIONS)('OpenIM $generation sandbox', ({ generation, explicit }) => {
 	let ctx: OpenImTestContext;
@@ -73,7 +77,25 @@ describe.each(GENERATIONS)('OpenIM $generation sandbox', ({ generation, explicit
 			expect(stored.content).toMatchObject({ content: 'Build #42 failed' });
 			if (generation === 'v3.8') expect(stored.content).toEqual({ content: 'Build #42 failed' });
 			// Auto-detect keeps the generation whose token route answered with the token.
-			expect(ctx.store.getData(CREDENTIAL_ID).detectedVersion).toBe(generation);
+			expect(ctx.store.getData(CREDENTIAL_ID).detectedVersion).toBe(DETECTED[generation] ?? generation);
+		});
+
+		it('recalls a text message found by its client message ID (search_msg: flat chatLogs before v3.8.1)', async () => {
+			if (generation === 'v2' || generation === 'v2.0') return; // v2 has no recall (below)
+			const sent = await ctx.run([{ userID: 'bob' }], textMessage());
+			const { clientMsgID, sendTime } = sent.json(NOTIFY)[0];
+			const recalled = await ctx.run([{}], {
+				resource: 'message',
+				operation: 'recall',
+				sendID: 'imAdmin',
+				sessionType: 1,
+				recvID: { __rl: true, mode: 'id', value: 'bob' },
+				clientMsgID: String(clientMsgID),
+				sendDate: String(sendTime),
+			});
+			expect(recalled.error).toBeUndefined();
+			expect(recalled.json(NOTIFY)[0]).toMatchObject({ recalled: true, clientMsgID, seq: 1, conversationID: 'si_bob_imAdmin' });
+			expect(ctx.sandbox.inbox('bob')[0].revoked).toBeDefined();
 		});
 
 		it('sends a text message to a group (v2 numbers a group chat 2, v3 3)', async () => {
@@ -88,6 +110,11 @@ describe.each(GENERATIONS)('OpenIM $generation sandbox', ({ generation, explicit
 			expect(result.json(NOTIFY)[0]).toMatchObject({ groupID: 'all_staff', recipients: 4, delivered: 4, failed: 0 });
 			if (generation in V2_LABEL) expect(result.json(NOTIFY)[0]).toMatchObject({ serverVersion: V2_LABEL[generation] });
 			for (const id of ['alice', 'bob', 'carol', 'dave']) expect(ctx.sandbox.inbox(id)).toHaveLength(1);
+			// v3.0–v3.8.0 (one setting): get_group_member_list, which every v3 has (member_user_id is v3.2+).
+			const byPath = ctx.sandbox.stats().requests.byPath;
+			if (generation === 'v3.0' || generation === 'v3.2') {
+				expect([byPath['/group/get_group_member_list'], byPath['/group/get_group_member_user_id']]).toEqual([1, undefined]);
+			}
 			const unknown = await ctx.run([{}], notification({ recipientMode: 'groupMembers', memberGroupID: 'no_such_group' }));
 			// v3 answers an unknown group with no members (v2: "db failed", explained).
 			expect(unknown.error?.description).toMatch(/no such group|may not exist/i);

@@ -30,7 +30,35 @@ describe('Message → Send', () => {
 		expect(result.json(NOTIFY)[0]).toMatchObject({ groupID: 'all_staff', delivered: true });
 		const stored = ctx.sandbox.messages();
 		expect(stored.map((m) => [m.conversationID, m.contentType])).toEqual([['sg_all_staff', 101], ['sg_all_staff', 106]]);
-		expect(stored[1].content).toMatchObject({ text: 'Please review', atUserList: ['alice', 'bob'] });
+		// Changed with issue 11: apps draw a mention only where the text says "@<userID>" (named from
+		// atUsersInfo), so the node writes the missing ones in front of the text.
+		expect(stored[1].content).toEqual({
+			text: '@alice @bob Please review',
+			atUserList: ['alice', 'bob'],
+			isAtSelf: false,
+			atUsersInfo: [
+				{ atUserID: 'alice', groupNickname: 'Alice Chen' },
+				{ atUserID: 'bob', groupNickname: 'Bob Li' },
+			],
+		});
+	});
+
+	it('@mention: keeps mentions the text already has, and names an unknown user by its ID', async () => {
+		const result = await ctx.run(
+			[{}],
+			message({ sessionType: 3, groupID: 'all_staff', contentType: 106, messageText: 'Hi @bob, and @alice_x', atUserIDs: 'bob, alice, ghost' }),
+		);
+		expect(result.error).toBeUndefined();
+		const [stored] = ctx.sandbox.messages();
+		// "@alice_x" is not a mention of alice.
+		expect(stored.content).toMatchObject({
+			text: '@alice @ghost Hi @bob, and @alice_x',
+			atUsersInfo: [
+				{ atUserID: 'bob', groupNickname: 'Bob Li' },
+				{ atUserID: 'alice', groupNickname: 'Alice Chen' },
+				{ atUserID: 'ghost', groupNickname: 'ghost' },
+			],
+		});
 	});
 
 	it('sends a picture and a custom JSON message whose data is a JSON string', async () => {
@@ -42,7 +70,24 @@ describe('Message → Send', () => {
 		const [picture, custom] = ctx.sandbox.inbox('bob');
 		expect(picture.contentType).toBe(102);
 		expect(picture.content).toMatchObject({ sourcePicture: { url: 'https://cdn.example.com/chart.png', width: 800 } });
+		// Flutter's viewer opens File(sourcePath!): never null; the URL works as the path.
+		expect(picture.content).toMatchObject({ sourcePath: 'https://cdn.example.com/chart.png' });
 		expect(custom.content).toEqual({ data: '{"type":"approval","id":42}', description: 'Approval', extension: '' });
+	});
+
+	it('sends a video whose videoPath is its URL (Flutter\'s player opens File(videoPath!))', async () => {
+		const result = await ctx.run(
+			[{ userID: 'bob' }],
+			message({
+				contentType: 104,
+				videoUrl: 'https://cdn.example.com/welcome.mp4',
+				videoSize: 1000,
+				videoDuration: 5,
+				videoSnapshotUrl: 'https://cdn.example.com/welcome.jpg',
+			}),
+		);
+		expect(result.error).toBeUndefined();
+		expect(ctx.sandbox.inbox('bob')[0].content).toMatchObject({ videoPath: 'https://cdn.example.com/welcome.mp4', videoUrl: 'https://cdn.example.com/welcome.mp4' });
 	});
 
 	it('honours notOfflinePush, ex and sendTime', async () => {

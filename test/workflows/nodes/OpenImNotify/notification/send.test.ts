@@ -41,6 +41,30 @@ describe('Notification → Send', () => {
 		assertNoSecrets(ctx.sandbox, result);
 	});
 
+	it('what the apps rely on: sourcePath/videoPath set, no empty notificationFaceURL, externalUrl even when empty', async () => {
+		await ctx.run([{ userID: 'alice' }], notification({ mixType: 1, ...picture }));
+		await ctx.run([{ userID: 'alice' }], notification({ mixType: 2, ...video }));
+		await ctx.run([{ userID: 'alice' }], notification({ options: { notificationFaceURL: 'https://cdn.example.com/hr.png' } }));
+		const [withPicture, withVideo, withIcon] = ctx.sandbox.inbox('alice').map((m) => m.content as Record<string, Record<string, unknown>>);
+		// Flutter's viewer does File(sourcePath!) / File(videoPath!): null throws, a URL falls back to the URL.
+		expect(withPicture.pictureElem.sourcePath).toBe(picture.pictureUrl);
+		expect(withVideo.videoElem.videoPath).toBe(video.videoUrl);
+		// Flutter 3.8.3 shows its bell icon only when the key is absent ("" shows a blank user icon).
+		expect(withPicture).not.toHaveProperty('notificationFaceURL');
+		expect(withPicture).toMatchObject({ externalUrl: '', url: '' });
+		expect(withIcon).toMatchObject({ notificationFaceURL: 'https://cdn.example.com/hr.png' });
+	});
+
+	it('sends a link with a space or non-ASCII letters percent-encoded; others unchanged', async () => {
+		const result = await ctx.run(
+			[{ userID: 'alice', link: 'https://oa.example.com/notice 42' }, { userID: 'bob', link: 'https://oa.example.com/通知?id=4%202&x=a+b' }],
+			notification({ externalUrl: '={{ $json.link }}' }),
+		);
+		expect(result.error).toBeUndefined();
+		expect(ctx.sandbox.inbox('alice')[0].content).toMatchObject({ externalUrl: 'https://oa.example.com/notice%2042', url: 'https://oa.example.com/notice%2042' });
+		expect(ctx.sandbox.inbox('bob')[0].content).toMatchObject({ externalUrl: 'https://oa.example.com/%E9%80%9A%E7%9F%A5?id=4%202&x=a+b' });
+	});
+
 	it('sends to three recipients from three items via expressions, output paired in order', async () => {
 		const result = await ctx.run(
 			[{ userID: 'alice', name: 'Alice' }, { userID: 'bob', name: 'Bob' }, { userID: 'carol', name: 'Carol' }],
@@ -115,6 +139,12 @@ describe('Notification → Send: bad input is stopped before anything is sent', 
 		expect(result.error?.message).toContain(message);
 		expect(ctx.sandbox.stats().sendsAccepted).toBe(0);
 		expect(ctx.sandbox.messages()).toHaveLength(0);
+	});
+
+	it.each([0, -1])('refuses Max Concurrent Requests %i (it was silently taken as 8)', async (maxConcurrency) => {
+		const result = await ctx.run([{ userID: 'alice' }], notification({ options: { maxConcurrency } }));
+		expect(result.error?.message).toBe(`Max Concurrent Requests must be between 1 and 64, not ${maxConcurrency} [item 0]`);
+		expect(ctx.sandbox.stats().requests.total).toBe(0);
 	});
 
 	it('refuses an unknown recipient unless verification is turned off', async () => {
