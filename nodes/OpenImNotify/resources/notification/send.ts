@@ -71,7 +71,7 @@ export const description: INodeProperties[] = [
 		],
 		default: 0,
 		description:
-			'What the card carries besides the text (OpenIM mixType; always sent, as OpenIM v3.4.2 requires it). Each choice shows exactly the fields it needs. Video and voice cards are drawn by no official OpenIM app.',
+			'What the card carries besides the text (OpenIM mixType; always sent, as OpenIM v3.4.2 requires it). Each choice shows exactly the fields it needs. Of the official OpenIM apps only Flutter 3.8.3-patch.3 draws cards (text, picture, video, file); voice cards are drawn by none.',
 		displayOptions: { show },
 	},
 	...mediaFields('picture', withMix(MixType.Picture, MixType.VoicePicture)),
