@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any, @n8n/community-nodes/no-restricted-globals -- test answers are arbitrary JSON; setTimeout waits for the seq assigned after the send */
 /**
  * Read state (openim-clients.md §3): /msg/get_conversations_has_read_and_max_seq, /msg/pull_msg_by_seq,
  * the seq assigned after the send (seqDelayMs), and `POST /_sandbox/read` as an app opening a
