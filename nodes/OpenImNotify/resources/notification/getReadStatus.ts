@@ -175,7 +175,7 @@ function result(query: ReadQuery, target: Target, conversationID: string, found:
 			: found.searchedAll
 				? 'The message is not in the recipient\'s conversation (deleted, or sent to someone else)'
 				: `The message is not among the newest ${PULL_PAGE * MAX_PULL_PAGES} messages of the conversation`;
-		return { ...base, ...ids, reason };
+		return { ...base, ...ids, sendTime: target.sendTime ?? null, reason };
 	}
 	// sn_: the conversation's read mark; si_: the message's own flag (the recipient's app set it).
 	const read = query.sessionType === SessionType.Single ? message.isRead : (state?.hasReadSeq ?? 0) >= message.seq;
