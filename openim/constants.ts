@@ -145,6 +145,15 @@ export const Path = {
 	SearchMsg: '/msg/search_msg',
 	RevokeMsg: '/msg/revoke_msg',
 	GetUsersOnlineStatus: '/user/get_users_online_status',
+	// Read status (issue #14; openim-clients.md §3): v3 only
+	PullMsgBySeq: '/msg/pull_msg_by_seq',
+	GetConversationsHasReadAndMaxSeq: '/msg/get_conversations_has_read_and_max_seq',
+} as const;
+
+/** `order` of /msg/pull_msg_by_seq (sdkws.PullOrder): it only changes how `isEnd` is computed. */
+export const PullOrder = {
+	Asc: 0,
+	Desc: 1,
 } as const;
 
 /** `status` in /user/get_users_online_status (protocol constant.Online / Offline). */

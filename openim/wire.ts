@@ -457,3 +457,87 @@ export type UserOnlineStatus = z.infer<typeof UserOnlineStatus>;
 /** `data` is a bare array, one entry per requested ID in request order (null for an empty request). */
 export const GetUsersOnlineStatusResp = z.array(UserOnlineStatus).nullable();
 export type GetUsersOnlineStatusResp = z.infer<typeof GetUsersOnlineStatusResp>;
+
+/* ---------- read status (issue #14; openim-clients.md §3, v3 only) ---------- */
+
+/**
+ * POST /msg/get_conversations_has_read_and_max_seq (msg.GetConversationsHasReadAndMaxSeqReq). An
+ * admin may ask for any userID; empty `conversationIDs` means all of the user's conversations.
+ */
+export const GetConversationsHasReadAndMaxSeqReq = z.object({
+	userID: z.string(),
+	conversationIDs: z.array(z.string()).nullable(),
+});
+export type GetConversationsHasReadAndMaxSeqReq = z.infer<typeof GetConversationsHasReadAndMaxSeqReq>;
+
+/** msg.Seqs: `hasReadSeq` is how far the user's apps marked the conversation read. */
+export const ConversationSeqs = z.object({
+	maxSeq: z.number().int(),
+	hasReadSeq: z.number().int(),
+	/** When the newest seq was assigned (ms). */
+	maxSeqTime: z.number().int(),
+});
+export type ConversationSeqs = z.infer<typeof ConversationSeqs>;
+
+/** Only conversations that have messages appear in `seqs`. */
+export const GetConversationsHasReadAndMaxSeqResp = z.object({
+	seqs: z.record(z.string(), ConversationSeqs).nullable(),
+});
+export type GetConversationsHasReadAndMaxSeqResp = z.infer<typeof GetConversationsHasReadAndMaxSeqResp>;
+
+/** sdkws.SeqRange: at most `num` messages, the newest of [begin, end]. */
+export const SeqRange = z.object({
+	conversationID: z.string(),
+	begin: z.number().int(),
+	end: z.number().int(),
+	num: z.number().int(),
+});
+export type SeqRange = z.infer<typeof SeqRange>;
+
+/** POST /msg/pull_msg_by_seq (sdkws.PullMessageBySeqsReq), as `userID` sees the conversations. */
+export const PullMsgBySeqReq = z.object({
+	userID: z.string(),
+	seqRanges: z.array(SeqRange).nullable(),
+	/** PullOrder: 0 ascending, 1 descending. */
+	order: z.number().int(),
+});
+export type PullMsgBySeqReq = z.infer<typeof PullMsgBySeqReq>;
+
+/** sdkws.MsgData as pulled: `content` is protobuf `bytes`, so base64 on the wire (§1.3). */
+export const MsgData = z.object({
+	sendID: z.string(),
+	recvID: z.string(),
+	groupID: z.string(),
+	clientMsgID: z.string(),
+	serverMsgID: z.string(),
+	senderPlatformID: z.number().int(),
+	senderNickname: z.string(),
+	senderFaceURL: z.string(),
+	sessionType: z.number().int(),
+	msgFrom: z.number().int(),
+	contentType: z.number().int(),
+	content: z.string(),
+	seq: z.number().int(),
+	sendTime: z.number().int(),
+	createTime: z.number().int(),
+	status: z.number().int(),
+	/** One-to-one chats: the recipient's app marked it read (a flag on the message, for both sides). */
+	isRead: z.boolean(),
+	options: z.record(z.string(), z.boolean()).nullable(),
+	offlinePushInfo: z.record(z.string(), z.unknown()).nullable(),
+	atUserIDList: z.array(z.string()).nullable(),
+	attachedInfo: z.string(),
+	ex: z.string(),
+});
+export type MsgData = z.infer<typeof MsgData>;
+
+/** sdkws.PullMsgs (sic: capital `Msgs`). */
+export const PullMsgs = z.object({ Msgs: z.array(MsgData).nullable(), isEnd: z.boolean() });
+export type PullMsgs = z.infer<typeof PullMsgs>;
+
+/** A conversation the user does not have, or a range without messages, is left out of `msgs`. */
+export const PullMsgBySeqResp = z.object({
+	msgs: z.record(z.string(), PullMsgs).nullable(),
+	notificationMsgs: z.record(z.string(), PullMsgs).nullable(),
+});
+export type PullMsgBySeqResp = z.infer<typeof PullMsgBySeqResp>;

@@ -17,13 +17,17 @@
  *   GET  /_sandbox/webhooks             {config, stats, deliveries} of the after-callbacks (sandbox/webhooks.ts)
  *   POST /_sandbox/webhooks/emit        {event, fields?, operationID?} → fires one after-event → {ok, delivery}
  *                                       (config: {webhookUrl, webhookEvents?, webhookTimeoutMs?} turns them on)
+ *   POST /_sandbox/read                 {userID, conversationID} → the user "opens" the conversation as an
+ *                                       OpenIM app does → {ok, conversationID, userID, hasReadSeq, seqs}
+ *                                       (si_: afterSingleMsgRead fires when seqs is not empty)
+ * config also takes `seqDelayMs`: how long after a send the message gets its seq.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 
 import { goJsonText, readBody } from './http';
 import type { Sandbox } from './server';
-import { AFTER_EVENT_KEYS } from './webhooks';
+import { AFTER_EVENT_KEYS, singleMsgReadBody } from './webhooks';
 
 const SeedUserSchema = z.object({
 	userID: z.string().min(1),
@@ -73,6 +77,12 @@ export const ConfigInputSchema = z.strictObject({
 	webhookUrl: z.url({ protocol: /^https?$/ }).nullable().optional(),
 	webhookEvents: z.array(z.enum(AFTER_EVENT_KEYS)).nullable().optional(),
 	webhookTimeoutMs: z.number().int().positive().optional(),
+	seqDelayMs: z.number().int().min(0).max(60_000).optional(),
+});
+
+const ReadSchema = z.strictObject({
+	userID: z.string().min(1),
+	conversationID: z.string().regex(/^s[ing]_./, 'must be an si_, sn_ or sg_ conversation ID'),
 });
 
 const EmitSchema = z.strictObject({
@@ -167,6 +177,16 @@ export async function handleControl(sandbox: Sandbox, req: IncomingMessage, res:
 				case '/_sandbox/expire-tokens':
 					sandbox.expireTokens();
 					return send(res, 200, { ok: true });
+				case '/_sandbox/read': {
+					const { userID, conversationID } = parse(ReadSchema, body);
+					if (!sandbox.store.users.has(userID)) throw new ControlError(404, `unknown user ${userID}`);
+					const read = sandbox.store.markConversationRead(userID, conversationID);
+					// MarkConversationAsRead fires the hook for one-to-one chats only, with the seqs it marked.
+					if (conversationID.startsWith('si_') && read.seqs.length > 0) {
+						sandbox.webhooks.fire('afterSingleMsgRead', singleMsgReadBody(conversationID, userID, read.seqs), `sandbox-read-${Date.now()}`);
+					}
+					return send(res, 200, { ok: true, conversationID, userID, ...read });
+				}
 				case '/_sandbox/webhooks/emit': {
 					const { event, fields, operationID } = parse(EmitSchema, body);
 					const delivery = sandbox.webhooks.emit(event, fields, operationID, sandbox.store);
@@ -174,7 +194,7 @@ export async function handleControl(sandbox: Sandbox, req: IncomingMessage, res:
 				}
 			}
 		}
-		const known = ['health', 'messages', 'stats', 'config', 'users', 'reset', 'groups', 'expire-tokens', 'webhooks', 'webhooks/emit'];
+		const known = ['health', 'messages', 'stats', 'config', 'users', 'reset', 'groups', 'expire-tokens', 'webhooks', 'webhooks/emit', 'read'];
 		if (inbox || known.some((k) => path === `/_sandbox/${k}`)) {
 			throw new ControlError(405, `${method} not allowed on ${path}`);
 		}

@@ -26,6 +26,8 @@ export const OpenImPath = {
 	SearchMsg: '/msg/search_msg',
 	RevokeMsg: '/msg/revoke_msg',
 	GetUsersOnlineStatus: '/user/get_users_online_status',
+	PullMsgBySeq: '/msg/pull_msg_by_seq',
+	GetConversationsHasReadAndMaxSeq: '/msg/get_conversations_has_read_and_max_seq',
 } as const;
 
 /** Paths the token middleware lets through without a token, by prefix (§1.2 `Whitelist`). */

@@ -34,6 +34,7 @@ import {
 import { isV3Legacy, rewriteV30Body, routesFor, whitelistFor, type Generation } from './generations';
 import { OpenImPath, TOKEN_WHITELIST } from './paths';
 import { authRoutes, parseToken } from './routes/auth';
+import { conversationRoutes } from './routes/conversation';
 import { groupRoutes } from './routes/group';
 import { msgRoutes } from './routes/msg';
 import { userRoutes } from './routes/user';
@@ -77,6 +78,8 @@ export type SandboxConfigView = Omit<SandboxConfig, 'secret'> & {
 	webhookUrl: string | null;
 	webhookEvents: string[] | null;
 	webhookTimeoutMs: number;
+	/** msg-transfer's lag before a message gets its seq (sandbox/store.ts). */
+	seqDelayMs: number;
 };
 
 export interface Sandbox {
@@ -109,7 +112,7 @@ export interface Sandbox {
 	readonly webhooks: WebhookDispatcher;
 }
 
-const ROUTES: RouteTable = { ...authRoutes, ...msgRoutes, ...userRoutes, ...groupRoutes };
+const ROUTES: RouteTable = { ...authRoutes, ...msgRoutes, ...conversationRoutes, ...userRoutes, ...groupRoutes };
 
 function header(req: IncomingMessage, name: string): string {
 	// Go's Header.Get is case-insensitive; Node lower-cases incoming names.
@@ -377,6 +380,7 @@ class SandboxServer implements Sandbox {
 		if (input.webhookUrl !== undefined) this.webhooks.configure({ url: input.webhookUrl });
 		if (input.webhookEvents !== undefined) this.webhooks.configure({ events: input.webhookEvents });
 		if (input.webhookTimeoutMs !== undefined) this.webhooks.configure({ timeoutMs: input.webhookTimeoutMs });
+		if (input.seqDelayMs !== undefined) this.store.seqDelayMs = input.seqDelayMs;
 		return this.config();
 	}
 
@@ -390,6 +394,7 @@ class SandboxServer implements Sandbox {
 			webhookUrl: this.webhooks.config().url,
 			webhookEvents: this.webhooks.config().events,
 			webhookTimeoutMs: this.webhooks.config().timeoutMs,
+			seqDelayMs: this.store.seqDelayMs,
 		};
 	}
 

@@ -1,6 +1,8 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- dev tooling (timers), not an n8n node and not shipped */
 /**
- * The sandbox's "database": users, groups, messages with a seq per conversation, and the send status
- * the msg RPC keeps under the operationID header (openim-api.md §2.6). In memory, reset at will.
+ * The sandbox's "database": users, groups, messages with a seq per conversation, how far each user
+ * has read each conversation (hasReadSeq), and the send status the msg RPC keeps under the
+ * operationID header (openim-api.md §2.6). In memory, reset at will.
  */
 import { randomBytes } from 'node:crypto';
 
@@ -67,6 +69,17 @@ export class Store {
 	private readonly sendStatus = new Map<string, number>();
 	/** Users connected to the (imaginary) message gateway, by userID; set through SeedUser.online. */
 	readonly online = new Map<string, OnlineConnection[]>();
+	/** When each conversation's newest seq was assigned (maxSeqTime). */
+	private readonly seqTimes = new Map<string, number>();
+	/** hasReadSeq per user and conversation (key: userID + NUL + conversationID). */
+	private readonly hasRead = new Map<string, number>();
+	/**
+	 * msg-transfer's lag: a stored message gets its seq this long after the send (0: at once). The real
+	 * server assigns it after the message passed the queue (openim-clients.md §3), so until then it is in
+	 * no conversation a client or /msg/pull_msg_by_seq sees.
+	 */
+	seqDelayMs = 0;
+	private readonly pending = new Set<ReturnType<typeof setTimeout>>();
 
 	upsertUser(seed: SeedUser, now = Date.now()): SandboxUser {
 		if (seed.online !== undefined) this.setOnline(seed.userID, seed.online);
@@ -139,8 +152,85 @@ export class Store {
 		return seq;
 	}
 
+	/** Stores a message; unless online-only it gets its seq now or after `seqDelayMs` (msg.seq 0 until then). */
 	addMessage(msg: SandboxMessage): void {
 		this.messages.push(msg);
+		if (msg.isOnlineOnly) return;
+		if (this.seqDelayMs <= 0) return this.assignSeq(msg);
+		const timer = setTimeout(() => {
+			this.pending.delete(timer);
+			this.assignSeq(msg);
+		}, this.seqDelayMs);
+		timer.unref();
+		this.pending.add(timer);
+	}
+
+	/**
+	 * What msg-transfer does once the message leaves the queue: the next seq of its conversation, and
+	 * the sender's hasReadSeq moves to it (own messages count as read).
+	 */
+	private assignSeq(msg: SandboxMessage): void {
+		msg.seq = this.nextSeq(msg.conversationID);
+		this.seqTimes.set(msg.conversationID, Date.now());
+		this.setHasReadSeq(msg.sendID, msg.conversationID, msg.seq);
+	}
+
+	/** The newest assigned seq of a conversation (0: none yet) and when it was assigned. */
+	maxSeq(conversationID: string): { maxSeq: number; maxSeqTime: number } {
+		return { maxSeq: this.seqs.get(conversationID) ?? 0, maxSeqTime: this.seqTimes.get(conversationID) ?? 0 };
+	}
+
+	hasReadSeq(userID: string, conversationID: string): number {
+		return this.hasRead.get(`${userID}\u0000${conversationID}`) ?? 0;
+	}
+
+	/** hasReadSeq only moves forward (the server ignores a smaller one). */
+	setHasReadSeq(userID: string, conversationID: string, seq: number): void {
+		if (seq > this.hasReadSeq(userID, conversationID)) this.hasRead.set(`${userID}\u0000${conversationID}`, seq);
+	}
+
+	/** Messages of a conversation that got their seq, oldest first. */
+	conversationMessages(conversationID: string): SandboxMessage[] {
+		return this.messages.filter((m) => m.conversationID === conversationID && m.seq > 0);
+	}
+
+	/** The user has the conversation: msg-transfer created it for the sender and the receivers. */
+	hasConversation(userID: string, conversationID: string): boolean {
+		return this.messages.some((m) => m.conversationID === conversationID && m.seq > 0 && (m.sendID === userID || m.recipients.includes(userID)));
+	}
+
+	/** The IDs of the user's conversations, in order of their first message. */
+	conversationIDs(userID: string): string[] {
+		const ids = new Set<string>();
+		for (const m of this.messages) if (m.seq > 0 && (m.sendID === userID || m.recipients.includes(userID))) ids.add(m.conversationID);
+		return [...ids];
+	}
+
+	/**
+	 * What an OpenIM app does when the user opens a conversation (the SDK's mark-as-read, §3): hasReadSeq
+	 * moves to the newest seq; in a one-to-one chat (`si_`) the peer's unread messages get `isRead`.
+	 * Returns those messages' seqs (what the afterSingleMsgRead webhook carries).
+	 */
+	markConversationRead(userID: string, conversationID: string): { hasReadSeq: number; seqs: number[] } {
+		const { maxSeq } = this.maxSeq(conversationID);
+		this.setHasReadSeq(userID, conversationID, maxSeq);
+		const seqs: number[] = [];
+		if (conversationID.startsWith('si_')) {
+			for (const m of this.conversationMessages(conversationID)) {
+				if (m.sendID !== userID && m.recipients.includes(userID) && !m.isRead) {
+					m.isRead = true;
+					seqs.push(m.seq);
+				}
+			}
+		}
+		return { hasReadSeq: this.hasReadSeq(userID, conversationID), seqs };
+	}
+
+	/** Assigns the seqs still waiting (tests: no timers left behind). */
+	flushSeqs(): void {
+		for (const timer of this.pending) clearTimeout(timer);
+		this.pending.clear();
+		for (const m of this.messages) if (m.seq === 0 && !m.isOnlineOnly) this.assignSeq(m);
 	}
 
 	/** Messages delivered to a user, oldest first. Online-only messages reach nobody (no one is online). */
@@ -163,5 +253,10 @@ export class Store {
 		this.seqs.clear();
 		this.sendStatus.clear();
 		this.online.clear();
+		for (const timer of this.pending) clearTimeout(timer);
+		this.pending.clear();
+		this.seqTimes.clear();
+		this.hasRead.clear();
+		this.seqDelayMs = 0;
 	}
 }

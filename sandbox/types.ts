@@ -95,6 +95,8 @@ export interface SandboxMessage {
 	via: string;
 	/** Users whose inbox shows it (recvID, or the group's members at send time). */
 	recipients: string[];
+	/** One-to-one chats: the recipient's app marked it read (`POST /_sandbox/read`). Absent while unread. */
+	isRead?: boolean;
 	/** Set by /msg/revoke_msg (RevokeModel): who recalled it, when. Absent while not recalled. */
 	revoked?: { userID: string; nickname: string; role: number; time: number; revokerUserID: string };
 }
@@ -154,6 +156,8 @@ export interface SandboxConfigInput {
 	expireTokensAtRequest?: number | null;
 	/** Replaces the fault configuration (pass `{}` to switch faults off). */
 	faults?: FaultConfig;
+	/** How long after a send the message gets its seq (msg-transfer's lag; default 0: at once). */
+	seqDelayMs?: number;
 }
 
 export interface SandboxOptions {

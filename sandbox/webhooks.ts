@@ -16,7 +16,8 @@
  * Which API calls fire what (3.8.x): send_msg / batch_send_msg with sessionType 1 → afterSendSingleMsg
  * (admin REST sends included: the loop a replying bot must avoid), sessionType 3 → afterSendGroupMsg,
  * sessionType 4 (OA notifications) → nothing; user_register → afterUserRegister; revoke_msg →
- * afterRevokeMsg. The sandbox has no routes for the other events, so tests emit them with `emit()` /
+ * afterRevokeMsg; an app opening a one-to-one chat (`POST /_sandbox/read`) → afterSingleMsgRead. The
+ * sandbox has no routes for the other events, so tests emit them with `emit()` /
  * `POST /_sandbox/webhooks/emit`.
  */
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
@@ -41,6 +42,7 @@ export const AFTER_EVENTS = {
 	afterKickGroupMember: 'callbackAfterKickGroupCommand',
 	afterDismissGroup: 'callbackAfterDisMissGroupCommand',
 	afterRevokeMsg: 'callbackBeforeAfterMsgCommand',
+	afterSingleMsgRead: 'callbackAfterSingleMsgReadCommand',
 } as const;
 
 export type AfterEvent = keyof typeof AFTER_EVENTS;
@@ -148,6 +150,14 @@ function userInfo(u: Partial<SandboxUser> & { userID: string }): Record<string, 
 		appMangerLevel: u.appMangerLevel ?? 0,
 		globalRecvMsgOpt: u.globalRecvMsgOpt ?? 0,
 	};
+}
+
+/**
+ * CallbackSingleMsgReadReq: the reader, the seqs it marked read (sic: capital `Seqs`) and, as
+ * `contentType`, the conversation's type (1), as MarkConversationAsRead fills it (§6.4).
+ */
+export function singleMsgReadBody(conversationID: string, userID: string, seqs: number[]): Record<string, unknown> {
+	return { callbackCommand: AFTER_EVENTS.afterSingleMsgRead, conversationID, userID, Seqs: seqs, contentType: SessionType.Single };
 }
 
 export function userRegisterBody(users: SandboxUser[]): Record<string, unknown> {
@@ -274,6 +284,11 @@ export function eventBody(
 		case 'afterRevokeMsg':
 			base = { callbackCommand, conversationID: '', seq: 0, userID: str('userID', 'alice') };
 			break;
+		case 'afterSingleMsgRead': {
+			const userID = str('userID', 'alice');
+			base = singleMsgReadBody(str('conversationID', `si_${['imAdmin', userID].sort().join('_')}`), userID, [1]);
+			break;
+		}
 	}
 	return { ...base, ...fields, callbackCommand };
 }

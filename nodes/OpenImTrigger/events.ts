@@ -155,6 +155,18 @@ function mapGroupDismissed(body: IDataObject): IDataObject[] {
 	return [out];
 }
 
+/**
+ * afterSingleMsgRead: `userID` is the reader, `Seqs` the seqs their app marked read, and `contentType`
+ * (sic) the conversation's type, as MarkConversationAsRead fills it. OpenIM sends no read time: the
+ * time the callback arrived stands in.
+ */
+function mapRead(body: IDataObject): IDataObject[] {
+	const out = rename(body, { Seqs: 'seqs', contentType: 'conversationType' });
+	out.seqs = (out.seqs as number[] | null | undefined) ?? [];
+	out.readAt = new Date().toISOString();
+	return [out];
+}
+
 const simple =
 	(renames: Renames = {}) =>
 	(body: IDataObject): IDataObject[] => [rename(body, renames)];
@@ -214,6 +226,15 @@ export const OPENIM_EVENTS: OpenImEvent[] = [
 		configKey: 'afterQuitGroup',
 		callbackCommand: 'callbackAfterQuitGroupCommand',
 		map: simple(),
+	},
+	{
+		value: 'messageRead',
+		name: 'Message Read',
+		description:
+			'A one-to-one chat was marked read by its recipient\'s app, e.g. on opening it (afterSingleMsgRead). Work notifications and groups fire nothing.',
+		configKey: 'afterSingleMsgRead',
+		callbackCommand: 'callbackAfterSingleMsgReadCommand',
+		map: mapRead,
 	},
 	{
 		value: 'messageRevoked',

@@ -198,7 +198,8 @@ function deliver(ctx: RouteContext, p: Prepared, recvID: string): Sent {
 	const now = Date.now();
 	const conversationID = conversationIDFor(p.sessionType, req.sendID, recvID, req.groupID ?? '');
 	const msg: SandboxMessage = {
-		seq: p.onlineOnly ? 0 : store.nextSeq(conversationID),
+		// Assigned by store.addMessage, at once or after seqDelayMs (msg-transfer's lag).
+		seq: 0,
 		conversationID,
 		serverMsgID: newMsgID(req.sendID),
 		clientMsgID: p.clientMsgID,

@@ -18,6 +18,7 @@ const ACK = { actionCode: 0, errCode: 0, errMsg: '', errDlt: '', nextCode: 0 };
 
 const MAIN_HOOK = 'a1c4e2f0-5b6d-4c7e-8f90-1a2b3c4d5e01';
 const GUARDED_HOOK = 'a1c4e2f0-5b6d-4c7e-8f90-1a2b3c4d5e02';
+const READ_HOOK = 'a1c4e2f0-5b6d-4c7e-8f90-1a2b3c4d5e03';
 const PATH_SEGMENT = 'e2e_private_segment';
 
 const example = (name: string): WorkflowJson =>
@@ -110,8 +111,9 @@ describe.each(selectedVersions())('n8n %s: OpenIM Trigger ← OpenIM webhooks', 
 		const cred = openImCredential(sandbox.url);
 		const exampleCred = openImCredential(sandbox.url, { id: 'openImSandbox01', name: 'OpenIM sandbox' });
 		await n8n.importCredentials([cred, exampleCred]);
-		await n8n.importWorkflow([main(cred), secret(cred), example('bot-reply')]);
-		for (const id of ['openImTrigMain01', 'openImTrigGuard01', 'openImBotReply01']) await n8n.activateWorkflow(id);
+		const read = triggerWorkflow('openImTrigRead01', READ_HOOK, { events: ['messageRead'] }, cred);
+		await n8n.importWorkflow([main(cred), secret(cred), example('bot-reply'), read]);
+		for (const id of ['openImTrigMain01', 'openImTrigGuard01', 'openImBotReply01', 'openImTrigRead01']) await n8n.activateWorkflow(id);
 		await n8n.start();
 		await n8n.setupOwner();
 		const login = await sandbox.call('POST', '/auth/get_admin_token', { secret: SANDBOX_SECRET, userID: SANDBOX_ADMIN }, { operationID: 'e2e-login' });
@@ -226,5 +228,26 @@ describe.each(selectedVersions())('n8n %s: OpenIM Trigger ← OpenIM webhooks', 
 		expect(await executions('openImBotReply01')).toHaveLength(1);
 		expect((await sandbox.inbox('alice')).filter((m) => m.contentType === 1400)).toHaveLength(1);
 		expect(n8n.logs()).not.toContain(token);
+	});
+
+	it('Message Read: bob opens his chat with hr_bot in an app (POST /_sandbox/read) → afterSingleMsgRead runs the workflow', async () => {
+		await sandbox.configure({ webhookUrl: `${n8n.baseUrl}/webhook/${READ_HOOK}` });
+		await send('hr_bot', 'bob', 'Your payslip is ready', 'e2e-op-read-1');
+		await send('hr_bot', 'bob', 'Questions? Ask me', 'e2e-op-read-2');
+		const read = await sandbox.call('POST', '/_sandbox/read', { userID: 'bob', conversationID: 'si_bob_hr_bot' });
+		expect(read).toMatchObject({ ok: true, seqs: [1, 2] });
+		const items = await received('openImTrigRead01', 1);
+		expect(items).toEqual([
+			{
+				event: 'messageRead',
+				callbackCommand: 'callbackAfterSingleMsgReadCommand',
+				operationID: expect.any(String),
+				conversationID: 'si_bob_hr_bot',
+				userID: 'bob',
+				seqs: [1, 2],
+				conversationType: 1,
+				readAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
+			},
+		]);
 	});
 });

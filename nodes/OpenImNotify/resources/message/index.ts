@@ -1,5 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import * as getReadStatus from '../notification/getReadStatus';
 import * as recall from './recall';
 import * as send from './send';
 
@@ -13,6 +14,12 @@ export const messageDescription: INodeProperties[] = [
 		noDataExpression: true,
 		displayOptions: { show: showOnlyForMessages },
 		options: [
+			{
+				name: 'Get Read Status',
+				value: 'getReadStatus',
+				action: 'Get the read status of a message',
+				description: 'Whether each user has read a one-to-one message sent by Send (needs OpenIM v3)',
+			},
 			{
 				name: 'Recall',
 				value: 'recall',
@@ -32,4 +39,5 @@ export const messageDescription: INodeProperties[] = [
 	...recall.description,
 ];
 
-export const messageOperations = { recall: recall.execute, send: send.execute };
+// Get Read Status's fields are listed once, with the notification resource (they show for both).
+export const messageOperations = { getReadStatus: getReadStatus.execute, recall: recall.execute, send: send.execute };

@@ -1,5 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import * as getReadStatus from './getReadStatus';
 import * as send from './send';
 import * as sendAndWait from './sendAndWait';
 
@@ -13,6 +14,12 @@ export const notificationDescription: INodeProperties[] = [
 		noDataExpression: true,
 		displayOptions: { show: showOnlyForNotifications },
 		options: [
+			{
+				name: 'Get Read Status',
+				value: 'getReadStatus',
+				action: 'Get the read status of a notification',
+				description: 'Whether each recipient has read a notification sent by Send (needs OpenIM v3)',
+			},
 			{
 				name: 'Send',
 				value: 'send',
@@ -30,6 +37,7 @@ export const notificationDescription: INodeProperties[] = [
 	},
 	...send.description,
 	...sendAndWait.description,
+	...getReadStatus.description,
 ];
 
-export const notificationOperations = { send: send.execute, sendAndWait: sendAndWait.execute };
+export const notificationOperations = { getReadStatus: getReadStatus.execute, send: send.execute, sendAndWait: sendAndWait.execute };

@@ -23,6 +23,9 @@ const message = (overrides: INodeParameters = {}): INodeParameters => ({
 	...overrides,
 });
 
+/** Get Read Status reading the Send output from the item's `v`. */
+const readStatus = (): INodeParameters => ({ resource: 'notification', operation: 'getReadStatus', sentMessage: '={{ $json.v }}' });
+
 const MB = 'x'.repeat(1_000_001);
 const v = '={{ $json.v }}';
 
@@ -83,6 +86,10 @@ const CORPUS: Array<[string, INodeParameters, unknown, string]> = [
 	['message text over 1 MB', message({ messageText: v }), MB, 'Text makes the message too large'],
 	['group ID empty', message({ sessionType: 3, groupID: v }), '', 'Group ID is empty'],
 	['send time not a date', message({ options: { sendTime: v } }), 'next tuesday-ish', 'Send Time is not a date'],
+	['read status without message IDs', readStatus(), { sendID: 'hr_bot', recvID: 'bob' }, 'Send Output has no serverMsgID or clientMsgID for "bob"'],
+	['read status without a recipient', readStatus(), { sendID: 'hr_bot', serverMsgID: 'x' }, 'Send Output has no recvID'],
+	['read status of a summary without IDs', readStatus(), { sendID: 'hr_bot', results: [{ recvID: 'bob' }] }, 'Send Output has no serverMsgID or clientMsgID for "bob"'],
+	['read status of a text', readStatus(), 'sent!', 'Send Output is not JSON'],
 ];
 
 describe(`bad-input corpus (${CORPUS.length} cases)`, () => {

@@ -172,7 +172,7 @@ describe('mapping', () => {
 		expect(kicked.kickedUserIDs).toEqual([]);
 	});
 
-	it('joined, revoked, online, offline, created', () => {
+	it('joined, revoked, read, online, offline, created', () => {
 		expect(mapEvent(EVENTS_BY_VALUE.groupJoined, { groupID: 'g', reqMessage: 'hi', joinSource: 2, inviterUserID: '' })[0]).toMatchObject({
 			requestMessage: 'hi',
 		});
@@ -181,6 +181,17 @@ describe('mapping', () => {
 			seq: 9,
 			revokerUserID: 'u',
 		});
+		expect(mapEvent(EVENTS_BY_VALUE.messageRead, { conversationID: 'si_a_b', userID: 'b', Seqs: [3, 4], contentType: 1 })[0]).toEqual({
+			event: 'messageRead',
+			callbackCommand: 'callbackAfterSingleMsgReadCommand',
+			operationID: '',
+			conversationID: 'si_a_b',
+			userID: 'b',
+			seqs: [3, 4],
+			conversationType: 1,
+			readAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
+		});
+		expect(mapEvent(EVENTS_BY_VALUE.messageRead, { userID: 'b', Seqs: null })[0].seqs).toEqual([]);
 		expect(mapEvent(EVENTS_BY_VALUE.userOnline, { userID: 'u', seq: 5, isAppBackground: true })[0]).toMatchObject({ timestamp: 5, isAppBackground: true });
 		expect(mapEvent(EVENTS_BY_VALUE.userOffline, { userID: 'u', seq: 6 })[0]).toMatchObject({ timestamp: 6 });
 		expect(mapEvent(EVENTS_BY_VALUE.groupCreated, { groupID: 'g', initMemberList: null })[0]).toMatchObject({

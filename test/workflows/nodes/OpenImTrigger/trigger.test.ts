@@ -336,6 +336,37 @@ describe('OpenIM Trigger: events', () => {
 	});
 });
 
+describe('OpenIM Trigger: Message Read', () => {
+	it('the recipient\'s app opens a one-to-one chat (POST /_sandbox/read) → one run with the reader and the seqs', async () => {
+		await serve(triggerWorkflow({ events: ['messageRead'] }));
+		await text('hr_bot', 'alice', 'Your payslip is ready');
+		await text('hr_bot', 'alice', 'Questions? Ask me');
+		const res = await fetch(`${sandbox.url}/_sandbox/read`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ userID: 'alice', conversationID: 'si_alice_hr_bot' }),
+		});
+		expect(res.status).toBe(200);
+		// A work notification conversation moves hasReadSeq only: no callback.
+		await client.api('/msg/send_msg', { sendID: 'hr_bot', recvID: 'bob', contentType: 1400, sessionType: 4, content: { notificationName: 'N', notificationType: 1, text: 't', mixType: 0 } });
+		sandbox.store.markConversationRead('bob', 'sn_bob_hr_bot');
+		await settle();
+		expect(server!.runs).toHaveLength(1);
+		expect(server!.runs[0].json(RECEIVED)).toEqual([
+			{
+				event: 'messageRead',
+				callbackCommand: 'callbackAfterSingleMsgReadCommand',
+				operationID: expect.any(String),
+				conversationID: 'si_alice_hr_bot',
+				userID: 'alice',
+				seqs: [1, 2],
+				conversationType: 1,
+				readAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
+			},
+		]);
+	});
+});
+
 describe('OpenIM Trigger: protection', () => {
 	it('a secret path segment: OpenIM must call {url}/{secret}/{command}; without it n8n answers 404 and nothing runs', async () => {
 		await serve(triggerWorkflow({ events: ['singleMessageSent'], pathSecret: 'Zq7-k2_Wm' }));
