@@ -212,23 +212,37 @@ describe.each(selectedVersions(AGENT_VERSIONS).filter((v) => AGENT_VERSIONS.incl
 		expect(n8n.logs()).not.toContain(OPENAI_KEY);
 	}, 240_000);
 
-	(hitl ? it : it.skip)('Send and Wait as the human review of the agent\'s tool: the card carries the agent\'s message, approval lets the tool run', async () => {
-		model.setScript((req) => {
-			const results = toolResults(req);
-			if (results.length > 0) return { text: `Done: ${results[results.length - 1].slice(0, 300)}` };
-			const { recipient, what } = parseChat(userText(req));
-			return {
-				toolCalls: [
-					{
-						name: openImTool(req).name,
-						arguments: {
-							toolParameters: { recipient, title: 'Message from HR', text: what },
-							hitlParameters: { message: `Send ${recipient} the notification "${what}"?` },
-						},
+	/** The HITL script: the gated tool's parameters under toolParameters, the review's message under hitlParameters. */
+	const reviewedCall = (req: ChatRequest) => {
+		const results = toolResults(req);
+		if (results.length > 0) return { text: `Done: ${results[results.length - 1].slice(0, 300)}` };
+		const { recipient, what } = parseChat(userText(req));
+		return {
+			toolCalls: [
+				{
+					name: openImTool(req).name,
+					arguments: {
+						toolParameters: { recipient, title: 'Message from HR', text: what },
+						hitlParameters: { message: `Send ${recipient} the notification "${what}"?` },
 					},
-				],
-			};
-		});
+				},
+			],
+		};
+	};
+
+	/** The reviewer opens the card's link and taps a button. */
+	async function answerCard(card: any, decision: 'approve' | 'decline'): Promise<void> {
+		const link = String(card.content.externalUrl);
+		const page = await request(link, { headers: { 'user-agent': BROWSER } });
+		const html = await page.body.text();
+		const href = new RegExp(`href="([^"]*decision=${decision}[^"]*)"`).exec(html)?.[1]?.replace(/&amp;/g, '&');
+		expect(href).toBeTruthy();
+		const answered = await request(new URL(href as string, link).toString(), { headers: { 'user-agent': BROWSER } });
+		expect(await answered.body.text()).toMatch(/recorded/);
+	}
+
+	(hitl ? it : it.skip)('Send and Wait as the human review of the agent\'s tool: the card carries the agent\'s message, approval lets the tool run', async () => {
+		model.setScript(reviewedCall);
 		expect((await n8n.webhook(HITL_WF.hook, { chatInput: 'Please tell bob that the server migration is done.' })).status).toBe(200);
 
 		// The reviewer (carol) gets the card with the agent's message; bob gets nothing yet.
@@ -247,13 +261,7 @@ describe.each(selectedVersions(AGENT_VERSIONS).filter((v) => AGENT_VERSIONS.incl
 		expect(tool.parameters.properties.hitlParameters.properties.message).toMatchObject({ type: 'string', description: 'One sentence for the reviewer: what you want to send, and to whom' });
 
 		// carol approves: the gated tool runs, bob is notified, the agent answers.
-		const link = String(card.content.externalUrl);
-		const page = await request(link, { headers: { 'user-agent': BROWSER } });
-		const html = await page.body.text();
-		const href = /href="([^"]*decision=approve[^"]*)"/.exec(html)?.[1]?.replace(/&amp;/g, '&');
-		expect(href).toBeTruthy();
-		const approved = await request(new URL(href as string, link).toString(), { headers: { 'user-agent': BROWSER } });
-		expect(await approved.body.text()).toMatch(/recorded/);
+		await answerCard(card, 'approve');
 
 		const note = await until('the notification in bob\'s inbox', async () => (await sandbox.inbox('bob')).find((m: any) => m.contentType === 1400), 90_000);
 		expect(note.content).toMatchObject({ notificationName: 'Message from HR', text: 'the server migration is done' });
@@ -262,5 +270,21 @@ describe.each(selectedVersions(AGENT_VERSIONS).filter((v) => AGENT_VERSIONS.incl
 		const result = await runData(done.id);
 		const [answer] = result.runData['AI Agent'].at(-1).data.main[0].map((item: any) => item.json);
 		expect(answer.output).toContain(note.serverMsgID);
+	}, 300_000);
+
+	(hitl ? it : it.skip)('a declined review stops the tool: nothing is sent, the model is told the call was rejected', async () => {
+		model.setScript(reviewedCall);
+		expect((await n8n.webhook(HITL_WF.hook, { chatInput: 'Please tell dave that his contract ends tomorrow.' })).status).toBe(200);
+		const card = await until('the review card in carol\'s inbox', async () => (await sandbox.inbox('carol')).find((m: any) => m.contentType === 1400), 90_000);
+		expect(card.content.text).toBe('Send dave the notification "his contract ends tomorrow"?');
+		const waiting = await until('a waiting agent execution', async () => (await executions(HITL_WF.id)).find((e) => e.status === 'waiting'), 60_000);
+
+		await answerCard(card, 'decline');
+		const done = await until('the agent execution to finish', async () => (await executions(HITL_WF.id)).find((e) => e.id === waiting.id && ended(e.status)), 90_000);
+		expect(done.status).toBe('success');
+		expect(await sandbox.inbox('dave')).toEqual([]);
+		// n8n tells the model in words that the reviewer refused (processHitlResponses in n8n 2.x).
+		const last = model.requests[model.requests.length - 1];
+		expect(toolResults(last).join('\n')).toMatch(/rejected the tool call to Notify user/);
 	}, 300_000);
 });
