@@ -55,6 +55,15 @@ export const description: INodeProperties[] = [
 	},
 	...reused,
 	{
+		// Placeholder for n8n's review Message (see REVIEW_MESSAGE): Text's display rule depends on this
+		// parameter, and n8n 1.x cannot resolve a rule on a parameter the node does not have.
+		displayName: 'Message',
+		name: REVIEW_MESSAGE,
+		type: 'hidden',
+		default: '',
+		displayOptions: { show },
+	},
+	{
 		displayName: 'Response Type',
 		name: 'responseType',
 		type: 'options',
