@@ -21,10 +21,9 @@ import { join } from 'node:path';
 import { chromium, selectors, type Browser, type Locator, type Page } from 'playwright-core';
 
 import { E2E_OWNER, createN8nInstance, selectedVersions, type N8nInstance, type N8nVersion } from '../e2e/n8n';
-import { EDITOR_N8N_VERSIONS } from '../e2e/runtime';
+import { EDITOR_N8N_VERSIONS, REPO_ROOT } from '../e2e/runtime';
 import { startSandbox, type SandboxProcess } from '../e2e/sandbox';
 import { SANDBOX_ADMIN, SANDBOX_SECRET } from '../e2e/fixtures';
-import { REPO_ROOT } from '../e2e/runtime';
 
 const CHROMIUM = process.env.OPENIM_CHROMIUM || '/usr/bin/chromium';
 const SCREENSHOTS = join(REPO_ROOT, 'docs', 'screenshots');

@@ -105,7 +105,8 @@ export const description: INodeProperties[] = [
 	},
 ];
 
-export function readNotification(input: ItemInput): OANotificationElem {
+/** `textField`: where the card text comes from (Send and Wait as an agent's review step: n8n's Message field). */
+export function readNotification(input: ItemInput, textField = { name: 'text', label: 'Text' }): OANotificationElem {
 	const mixType = input.integer('mixType', 'Media', { min: 0, max: 5 });
 	const options = input.raw('options', {}) as IDataObject;
 	const externalUrl = input.url('externalUrl', 'Link');
@@ -113,7 +114,7 @@ export function readNotification(input: ItemInput): OANotificationElem {
 		notificationName: input.text('notificationName', 'Title', { required: true, singleLine: true, maxLength: 1000 }),
 		notificationFaceURL: input.url('notificationFaceURL', 'Card Icon URL', false, options),
 		notificationType: input.integer('notificationType', 'Notification Type', { nonZero: true }),
-		text: input.text('text', 'Text', { required: true }),
+		text: input.text(textField.name, textField.label, { required: true }),
 		// The server struct reads `url`, the clients read `externalUrl` (openim-api.md §3.2): send both.
 		url: externalUrl,
 		externalUrl,

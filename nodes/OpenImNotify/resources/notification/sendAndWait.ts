@@ -17,6 +17,17 @@ import * as send from './send';
 
 const show = { resource: ['notification'], operation: [SEND_AND_WAIT] };
 
+/**
+ * n8n 2.x offers nodes with a Send and Wait operation as human-review steps for an AI agent's tools (node
+ * type `<node>HitlTool`): it hides resource, operation and response type, and adds a `message` field (the
+ * agent's words, or by default which tool it wants to run with what input). That message is the card text.
+ */
+const REVIEW_MESSAGE = 'message';
+
+function isAgentReview(ctx: IExecuteFunctions): boolean {
+	return ctx.getNode().type.endsWith('HitlTool');
+}
+
 /** Fields of Notification → Send, shown for this operation. Not here: the recipient modes (one user only) and Link (the response page). */
 const SKIP = new Set(['recipientMode', 'recvIDs', 'memberGroupID', 'fanOut', 'outputMode', 'externalUrl']);
 const reused: INodeProperties[] = send.description
@@ -25,7 +36,10 @@ const reused: INodeProperties[] = send.description
 		const rest = { ...(property.displayOptions?.show ?? {}) } as IDataObject;
 		delete rest.recipientMode;
 		delete rest.operation;
-		return { ...property, displayOptions: { ...property.displayOptions, show: { ...rest, ...show } } } as INodeProperties;
+		const displayOptions = { ...property.displayOptions, show: { ...rest, ...show } } as IDataObject;
+		// As an AI agent's human review (n8n 2.x, type …HitlTool) n8n adds its own Message field: the card text.
+		if (property.name === 'text') displayOptions.hide = { [REVIEW_MESSAGE]: [{ _cnd: { exists: true } }] };
+		return { ...property, displayOptions } as INodeProperties;
 	});
 
 const withResponse = (responseType: string) => ({ ...show, responseType: [responseType] });
@@ -40,6 +54,15 @@ export const description: INodeProperties[] = [
 		displayOptions: { show },
 	},
 	...reused,
+	{
+		// Placeholder for n8n's review Message (see REVIEW_MESSAGE): Text's display rule depends on this
+		// parameter, and n8n 1.x cannot resolve a rule on a parameter the node does not have.
+		displayName: 'Message',
+		name: REVIEW_MESSAGE,
+		type: 'hidden',
+		default: '',
+		displayOptions: { show },
+	},
 	{
 		displayName: 'Response Type',
 		name: 'responseType',
@@ -179,7 +202,7 @@ async function sendAndWait(ctx: IExecuteFunctions): Promise<INodeExecutionData[]
 	const directory = new UserDirectory(client);
 	const settings = await client.settings();
 
-	const content = send.readNotification(input);
+	const content = send.readNotification(input, isAgentReview(ctx) ? { name: REVIEW_MESSAGE, label: 'Message' } : undefined);
 	const delivery = await readDelivery(input, settings, directory);
 	await send.checkCardIcon(input, content, delivery.sender.senderFaceURL, client);
 	const recvID = input.locator('recvID', 'Recipient');
