@@ -1,6 +1,6 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-dangerous-functions -- test tooling, not shipped: runs npm and the scanner as child processes on scratch copies (child_process, node:fs, process, __dirname) */
 /**
- * What `npm pack` (and so `npm publish`) ships: only the built dist/, README, LICENSE and package.json —
+ * What `npm pack` (and so `npm publish`) ships: only the built dist/, the READMEs (English and 简体中文), LICENSE and package.json —
  * no tests, sandbox, tools or TypeScript sources. Needs `npm run build` first (scripts/test-all.sh builds
  * before it runs jest).
  */
@@ -26,9 +26,9 @@ describe('npm pack content', () => {
 		files = (JSON.parse(out) as Array<{ files: PackEntry[] }>)[0].files.map((f) => f.path).sort();
 	});
 
-	it('holds only dist/, README.md, LICENSE.md and package.json', () => {
+	it('holds only dist/, README.md, README.zh-CN.md, LICENSE.md and package.json', () => {
 		const outside = files.filter((f) => !f.startsWith('dist/'));
-		expect(outside).toEqual(['LICENSE.md', 'README.md', 'package.json']);
+		expect(outside).toEqual(['LICENSE.md', 'README.md', 'README.zh-CN.md', 'package.json']);
 	});
 
 	it('ships no tests, sandbox, tools or sources (only compiled JS, declarations, maps, codex JSON and icons)', () => {
