@@ -144,6 +144,11 @@ export const Path = {
 	SearchMsg: '/msg/search_msg',
 	RevokeMsg: '/msg/revoke_msg',
 	GetUsersOnlineStatus: '/user/get_users_online_status',
+	// Object storage (issue #12; openim-objects.md): uploads of binary data.
+	ObjectPartSize: '/object/part_size',
+	ObjectInitiateMultipartUpload: '/object/initiate_multipart_upload',
+	ObjectSignParts: '/object/auth_sign',
+	ObjectCompleteMultipartUpload: '/object/complete_multipart_upload',
 } as const;
 
 /** `status` in /user/get_users_online_status (protocol constant.Online / Offline). */

@@ -75,6 +75,7 @@ n8n ${version} is running with n8n-nodes-openim:
 OpenIM sandbox:
   API        ${sandbox.url}   (credential "OpenIM sandbox": admin imAdmin, secret openIM123, senders hr_bot, ops_alerts, imAdmin)
   inboxes    ${sandbox.url}/_sandbox/inbox/alice   (users alice, bob, carol, dave)
+  storage    ${sandbox.storageUrl ?? '(off)'}   (S3 for files sent from binary data: /object/* answers with presigned URLs to it)
 Press Ctrl+C to stop.`);
 		await new Promise<void>((resolve) => {
 			process.once('SIGINT', resolve);
