@@ -4,7 +4,9 @@ import { ContentType, MixType, SessionType } from '../../../../openim/constants'
 import type { OANotificationElem, OANotificationSendReq, SendMsgReq } from '../../../../openim/wire';
 import { optionsCollection, readDelivery, senderField } from '../../shared/fields';
 import type { ItemInput } from '../../shared/input';
-import { mediaFields, readFile, readPicture, readVideo, readVoice } from '../../shared/media';
+import { binaryMedia, mediaFieldsWithBinary, uploadOptions, urlMedia } from '../../shared/binary';
+import type { FileUpload, MediaReader } from '../../shared/binary';
+import type { MediaKind } from '../../shared/media';
 import { readRecipients, recipientFields } from '../../shared/recipients';
 import { runSends } from '../../shared/sending';
 import type { OpenImClient } from '../../transport';
@@ -73,10 +75,10 @@ export const description: INodeProperties[] = [
 		description: 'What the card carries besides the text (OpenIM mixType). Each choice shows exactly the fields it needs.',
 		displayOptions: { show },
 	},
-	...mediaFields('picture', withMix(MixType.Picture, MixType.VoicePicture)),
-	...mediaFields('video', withMix(MixType.Video)),
-	...mediaFields('file', withMix(MixType.File)),
-	...mediaFields('voice', withMix(MixType.Voice, MixType.VoicePicture)),
+	...mediaFieldsWithBinary('picture', withMix(MixType.Picture, MixType.VoicePicture)),
+	...mediaFieldsWithBinary('video', withMix(MixType.Video)),
+	...mediaFieldsWithBinary('file', withMix(MixType.File)),
+	...mediaFieldsWithBinary('voice', withMix(MixType.Voice, MixType.VoicePicture)),
 	{
 		displayName: 'Options',
 		name: 'options',
@@ -100,11 +102,22 @@ export const description: INodeProperties[] = [
 				default: '',
 				description: 'Free text your apps can read from the notification content (content.ex)',
 			},
+			...uploadOptions,
 		),
 	},
 ];
 
-export function readNotification(input: ItemInput): OANotificationElem {
+/** The media elements a card of this mixType carries. */
+export function mixKinds(mixType: number): MediaKind[] {
+	const kinds: MediaKind[] = [];
+	if (mixType === MixType.Picture || mixType === MixType.VoicePicture) kinds.push('picture');
+	if (mixType === MixType.Video) kinds.push('video');
+	if (mixType === MixType.File) kinds.push('file');
+	if (mixType === MixType.Voice || mixType === MixType.VoicePicture) kinds.push('voice');
+	return kinds;
+}
+
+export function readNotification(input: ItemInput, media: MediaReader = urlMedia): OANotificationElem {
 	const mixType = input.integer('mixType', 'Media', { min: 0, max: 5 });
 	const options = input.raw('options', {}) as IDataObject;
 	const externalUrl = input.url('externalUrl', 'Link');
@@ -120,10 +133,10 @@ export function readNotification(input: ItemInput): OANotificationElem {
 		ex: input.text('ex', 'Extension (Ex)', {}, options),
 	};
 	// Only the element that matches mixType: a present element is validated in full (§3.1).
-	if (mixType === MixType.Picture || mixType === MixType.VoicePicture) content.pictureElem = readPicture(input);
-	if (mixType === MixType.Video) content.videoElem = readVideo(input);
-	if (mixType === MixType.File) content.fileElem = readFile(input);
-	if (mixType === MixType.Voice || mixType === MixType.VoicePicture) content.soundElem = readVoice(input);
+	if (mixType === MixType.Picture || mixType === MixType.VoicePicture) content.pictureElem = media.picture(input);
+	if (mixType === MixType.Video) content.videoElem = media.video(input);
+	if (mixType === MixType.File) content.fileElem = media.file(input);
+	if (mixType === MixType.Voice || mixType === MixType.VoicePicture) content.soundElem = media.voice(input);
 	return content;
 }
 
@@ -139,7 +152,9 @@ export async function checkCardIcon(input: ItemInput, content: OANotificationEle
 
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	return await runSends(this, 'notification', async (input, settings, directory, client) => {
-		const content = readNotification(input);
+		const uploads: FileUpload[] = [];
+		const media = await binaryMedia(input, mixKinds(input.integer('mixType', 'Media', { min: 0, max: 5 })), uploads);
+		const content = readNotification(input, media);
 		const delivery = await readDelivery(input, settings, directory);
 		await checkCardIcon(input, content, delivery.sender.senderFaceURL, client);
 		const recipients = readRecipients(input);
@@ -157,6 +172,6 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 				desc: delivery.push.desc || content.text.slice(0, 200),
 			},
 		};
-		return { request: request as unknown as SendMsgReq, recipients };
+		return { request: request as unknown as SendMsgReq, recipients, uploads };
 	});
 }

@@ -13,13 +13,14 @@ import { sendResult } from '../../shared/sending';
 import { UserDirectory } from '../../shared/users';
 import { OpenImClient, newOperationID } from '../../transport';
 import type { ConfirmedSend } from '../../transport';
+import { withoutBinarySource } from '../../shared/binary';
 import * as send from './send';
 
 const show = { resource: ['notification'], operation: [SEND_AND_WAIT] };
 
 /** Fields of Notification → Send, shown for this operation. Not here: the recipient modes (one user only) and Link (the response page). */
 const SKIP = new Set(['recipientMode', 'recvIDs', 'memberGroupID', 'fanOut', 'outputMode', 'externalUrl']);
-const reused: INodeProperties[] = send.description
+const reused: INodeProperties[] = withoutBinarySource(send.description)
 	.filter((property) => !SKIP.has(property.name))
 	.map((property) => {
 		const rest = { ...(property.displayOptions?.show ?? {}) } as IDataObject;
