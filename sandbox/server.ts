@@ -380,6 +380,7 @@ class SandboxServer implements Sandbox {
 		this.expireAt = null;
 		this.webhooks.reset();
 		this.objects?.clear();
+		this.storage?.misconfigureSecret(undefined);
 	}
 
 	configure(partial: SandboxConfigInput): SandboxConfigView {

@@ -103,6 +103,11 @@ export interface ObjectStorage {
 	/** Checks the parts as S3 does, then assembles them; throws a StorageError. */
 	completeMultipartUpload(uploadID: string, etags: string[]): Promise<void>;
 	hasUpload(uploadID: string): boolean;
+	/**
+	 * Presigns with another secret key than the storage checks, as an OpenIM configured with a wrong
+	 * minio secret does: every upload is refused (SignatureDoesNotMatch). `undefined` restores it.
+	 */
+	misconfigureSecret(secretKey: string | undefined): void;
 	/** Forgets every upload and object (the sandbox's reset). */
 	reset(): Promise<void>;
 	close(): Promise<void>;
@@ -135,6 +140,7 @@ class Storage implements ObjectStorage {
 	private readonly secretKey: string;
 	private readonly region: string;
 	private readonly uploads = new Map<string, UploadState>();
+	private presignSecret?: string;
 	private front!: Server;
 	private backendUrl = '';
 	private s3: { close(): Promise<unknown>; reset(): void } | undefined;
@@ -205,7 +211,7 @@ class Storage implements ObjectStorage {
 		const path = canonicalPath(`/${this.bucket}/${objectPath}`);
 		const headers: Record<string, string> = { host: this.host };
 		if (contentLength !== undefined) headers['content-length'] = String(contentLength);
-		const signature = this.signature(method, path, params, headers, signedHeaders, date);
+		const signature = this.signature(method, path, params, headers, signedHeaders, date, this.presignSecret);
 		return `${this.url}${path}?${canonicalQuery(params)}&X-Amz-Signature=${signature}`;
 	}
 
@@ -216,6 +222,7 @@ class Storage implements ObjectStorage {
 		headers: Record<string, string>,
 		signedHeaders: string,
 		date: string,
+		secretKey = this.secretKey,
 	): string {
 		const canonicalHeaders = signedHeaders
 			.split(';')
@@ -224,7 +231,7 @@ class Storage implements ObjectStorage {
 		const canonicalRequest = [method, path, canonicalQuery(params), canonicalHeaders, signedHeaders, UNSIGNED].join('\n');
 		const scope = `${date.slice(0, 8)}/${this.region}/s3/aws4_request`;
 		const stringToSign = ['AWS4-HMAC-SHA256', date, scope, sha256(canonicalRequest)].join('\n');
-		let key = hmac(`AWS4${this.secretKey}`, date.slice(0, 8));
+		let key = hmac(`AWS4${secretKey}`, date.slice(0, 8));
 		key = hmac(key, this.region);
 		key = hmac(key, 's3');
 		key = hmac(key, 'aws4_request');
@@ -324,6 +331,10 @@ class Storage implements ObjectStorage {
 		return uploadID;
 	}
 
+	misconfigureSecret(secretKey: string | undefined): void {
+		this.presignSecret = secretKey;
+	}
+
 	hasUpload(uploadID: string): boolean {
 		return this.uploads.has(uploadID);
 	}
@@ -347,6 +358,7 @@ class Storage implements ObjectStorage {
 
 	async reset(): Promise<void> {
 		this.uploads.clear();
+		this.presignSecret = undefined;
 		this.s3?.reset();
 		// reset() removes the buckets too: configure ours again.
 		await this.backend('PUT', `/${this.bucket}`).catch(() => undefined);

@@ -250,7 +250,7 @@ export async function binaryMedia(input: ItemInput, kinds: MediaKind[], uploads:
 			if (!type.startsWith('image/')) {
 				item.fail(what, `is not an image (PNG, JPEG, GIF, WebP or BMP)${file.mimeType ? `: its type is ${file.mimeType}` : ''}`, 'Send it as a file message, or convert it to an image first.');
 			}
-			const size = imageSize(file.head, type) ?? item.fail(what, `is a ${type} whose width and height cannot be read`);
+			const size = imageSize(file.head, type) ?? item.fail(what, `is ${type}, but its width and height cannot be read from it`);
 			const thumb = thumbnail(size.width, size.height);
 			const name = objectName(file.fileName);
 			const base = { uuid: name.uuid, type, size: file.size, width: size.width, height: size.height, url: '' };
