@@ -7,12 +7,13 @@
  * Interactive: prints the n8n URL and login and runs until Ctrl+C. Headless: runs the example
  * "OA onboarding notification" once and prints what the recipient got.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { E2E_OWNER, createN8nInstance, packPackage, type N8nInstance, type WorkflowJson } from '../test/e2e/n8n';
 import { N8N_VERSIONS, REPO_ROOT, type N8nVersion } from '../test/e2e/runtime';
 import { startSandbox, type SandboxProcess } from '../test/e2e/sandbox';
+import { pdf } from '../test/fixtures/files';
 
 const args = process.argv.slice(2);
 const headless = args.includes('--headless');
@@ -28,12 +29,25 @@ function examples(): WorkflowJson[] {
 		.map((file) => JSON.parse(readFileSync(join(dir, file), 'utf8')) as WorkflowJson);
 }
 
+/** Where examples/payslips.workflow.json reads its PDFs; the demo puts three there (alice, bob, carol). */
+const PAYSLIP_DIR = '/tmp/openim-demo/payslips';
+
+function samplePayslips(): void {
+	mkdirSync(PAYSLIP_DIR, { recursive: true });
+	for (const [userID, name] of [['alice', 'Alice Chen'], ['bob', 'Bob Li'], ['carol', 'Carol Wang']]) {
+		writeFileSync(join(PAYSLIP_DIR, `${userID}.pdf`), pdf(`Payslip November: ${name}`));
+	}
+}
+
 async function main(): Promise<void> {
 	console.log(`Starting the OpenIM sandbox and n8n ${version} with n8n-nodes-openim…`);
 	const sandbox: SandboxProcess = await startSandbox({ seed: 'default', port: Number(process.env.OPENIM_SANDBOX_PORT ?? 10002) });
+	samplePayslips();
 	const n8n: N8nInstance = await createN8nInstance(version, {
 		tgz: await packPackage(),
 		port: Number(process.env.N8N_PORT ?? 5678),
+		// Read/Write Files from Disk may read the payslip folder (n8n 2.x restricts file access by default).
+		env: { N8N_RESTRICT_FILE_ACCESS_TO: PAYSLIP_DIR },
 	});
 	const stop = async () => {
 		await n8n.dispose();

@@ -14,7 +14,7 @@ import { request } from 'undici';
 import { OpenImApi } from '../../../../credentials/OpenImApi.credentials';
 import { OpenImNotify } from '../../../../nodes/OpenImNotify/OpenImNotify.node';
 import { pdf, png } from '../../../fixtures/files';
-import { linearWorkflow, manualTriggerNode, packageNodeTypes, prepareEngine, runWorkflow } from '../../harness';
+import { linearWorkflow, loadWorkflowFile, manualTriggerNode, packageNodeTypes, prepareEngine, runWorkflow } from '../../harness';
 import { coreContainer } from '../../harness/engine';
 import type { HarnessNode } from '../../harness';
 import { assertNoSecrets, CREDENTIAL_ID, notification, NOTIFY, textMessage, useOpenImSandbox } from '../../openim-fixtures';
@@ -251,5 +251,36 @@ describe('binary data n8n keeps on disk (filesystem mode): read as a stream, par
 		const picture = await run([fileItem('bob', png(300, 200), 'disk.png')], pictureMessage());
 		expect(picture.error).toBeUndefined();
 		expect(ctx.sandbox.inbox('bob')[0].content).toMatchObject({ sourcePicture: { width: 300, height: 200, type: 'image/png' } });
+	});
+});
+
+describe('examples/payslips.workflow.json', () => {
+	/** Read/Write Files from Disk is n8n's: in process its output is pinned (the e2e test reads real files). */
+	class ReadWriteFilePinned extends BinaryItems {
+		description = { ...new BinaryItems().description, name: 'readWriteFile', displayName: 'Read/Write Files from Disk (pinned)' };
+	}
+
+	it('sends each employee their own PDF on a card, recipient from the file name', async () => {
+		const payslips = { alice: pdf('Alice Chen, November', 4000), bob: pdf('Bob Li, November', 5000) };
+		const pinned = Object.entries(payslips).map(([user, data]) => ({
+			json: { fileName: `${user}.pdf` },
+			binary: { data: { data: data.toString('base64'), mimeType: 'application/pdf', fileName: `${user}.pdf`, fileExtension: 'pdf' } },
+		}));
+		const result = await runWorkflow(loadWorkflowFile('examples/payslips.workflow.json'), {
+			credentialStore: ctx.store,
+			credentials: { openImSandbox01: { type: 'openImApi', name: 'OpenIM sandbox', data: ctx.credentialData() } },
+			nodeTypes: { ...packageNodeTypes(new OpenImNotify()), 'n8n-nodes-base.readWriteFile': new ReadWriteFilePinned() },
+			credentialTypes: [new OpenImApi()],
+			pinData: { 'Read payslips': pinned },
+		});
+		expect(result.error).toBeUndefined();
+		for (const [user, data] of Object.entries(payslips)) {
+			const [card] = ctx.sandbox.inbox(user);
+			expect(card).toMatchObject({ sendID: 'hr_bot', contentType: 1400 });
+			const fileElem = (card.content as IDataObject).fileElem as IDataObject;
+			expect(fileElem).toMatchObject({ fileName: `Payslip November - ${user}.pdf`, fileSize: data.length });
+			expect((await download(fileElem.sourceUrl as string)).bytes.equals(data)).toBe(true);
+		}
+		expect(result.json('Send payslip').map((out) => out.recvID)).toEqual(['alice', 'bob']);
 	});
 });
