@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/node-usable-as-tool -- test tooling, not shipped: temp folders for n8n's binary data; a helper node type */
 /**
  * Files from the workflow (issue #12): Message → Send and Notification → Send with a "Binary File"
  * source, through the real n8n engine, the in-process sandbox and its real S3 storage (s3rver behind
