@@ -3,8 +3,10 @@
  * Files from the workflow (issue #12) in real n8n: Read/Write Files from Disk → OpenIM Notify, the
  * packed package against the sandbox with its S3 storage (out of process). n8n 2.x keeps binary data
  * on disk, so there the node streams it part by part. The storage's minimum part is lowered to 64 KiB
- * so that a small file goes up in several parts.
+ * so that a small file goes up in several parts. Last, in server mode: OpenIM Trigger with Download
+ * Attachments hands a received picture to the next node as binary data.
  */
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,8 +15,9 @@ import { request } from 'undici';
 import { pdf, png } from '../fixtures/files';
 import { createN8nInstance, selectedVersions, type N8nInstance, type WorkflowJson, type WorkflowNodeJson } from './n8n';
 import { credentialRef, manualWorkflow, NOTIFY_NODE_TYPE, openImCredential, SANDBOX_SECRET } from './fixtures';
+import { until } from './proc';
 import { startSandbox, type SandboxProcess } from './sandbox';
-import { REPO_ROOT } from './runtime';
+import { flattedParse, REPO_ROOT } from './runtime';
 
 const MIN_PART = 64 * 1024;
 const JWT = /eyJ[\w-]+\.[\w-]+\.[\w-]+/;
@@ -192,6 +195,86 @@ describe.each(selectedVersions())('n8n %s: files from Read/Write Files from Disk
 		expect(result.error?.message).toContain('Picture (binary field "data", report.pdf) is not an image');
 		expect(await sandbox.messages()).toHaveLength(0);
 		expect((await sandbox.stats()).requests.byPath['/object/part_size'] ?? 0).toBe(0);
+	});
+
+	describe('OpenIM Trigger with Download Attachments (n8n server, activated workflow)', () => {
+		const HOOK = 'c7d1e9a2-3b4f-4a5c-8d6e-7f8091a2b3c4';
+		const workflowId = id('fileTrig');
+		let token: string;
+
+		beforeAll(async () => {
+			await n8n.importWorkflow({
+				id: workflowId,
+				name: 'Receipts from the chat',
+				nodes: [
+					{
+						name: 'OpenIM Trigger',
+						type: `${NOTIFY_NODE_TYPE.replace('openImNotify', 'openImTrigger')}`,
+						typeVersion: 1,
+						webhookId: HOOK,
+						parameters: { events: ['singleMessageSent'], options: { downloadAttachments: true } },
+						credentials: credentialRef(cred),
+					},
+					{ name: 'Received', type: 'n8n-nodes-base.noOp', typeVersion: 1, parameters: {} },
+				],
+				connections: { 'OpenIM Trigger': { main: [[{ node: 'Received', type: 'main', index: 0 }]] } },
+			});
+			await n8n.activateWorkflow(workflowId);
+			await n8n.start();
+			await n8n.setupOwner();
+		});
+
+		/** Puts a file into OpenIM's storage the way OpenIM's apps do (one part); answers its URL. */
+		async function upload(data: Buffer, name: string, contentType: string): Promise<string> {
+			const api = async (path: string, body: unknown) => {
+				const answer = await sandbox.call('POST', path, body, { operationID: `e2e-${path.split('/').pop()}`, token });
+				expect(answer.errCode).toBe(0);
+				return answer.data;
+			};
+			const partMd5 = createHash('md5').update(data).digest('hex');
+			const { size: partSize } = await api('/object/part_size', { size: data.length });
+			const init = await api('/object/initiate_multipart_upload', {
+				hash: createHash('md5').update(partMd5).digest('hex'),
+				size: data.length,
+				partSize,
+				maxParts: 1,
+				cause: 'msg-picture',
+				name,
+				contentType,
+			});
+			const put = await request(init.upload.sign.parts[0].url, { method: 'PUT', body: data });
+			await put.body.dump();
+			expect(put.statusCode).toBe(200);
+			return (await api('/object/complete_multipart_upload', { uploadID: init.upload.uploadID, parts: [partMd5], name, contentType, cause: 'msg-picture' })).url;
+		}
+
+		it('hands a picture alice sends to the next node as binary data', async () => {
+			// After the reset before each test: a fresh admin token, as any REST client of OpenIM has.
+			token = (await sandbox.call('POST', '/auth/get_admin_token', { secret: SANDBOX_SECRET, userID: 'imAdmin' }, { operationID: 'e2e-files-login' })).data.token;
+			const photo = png(200, 150);
+			const url = await upload(photo, 'alice/receipt.png', 'image/png');
+			await sandbox.configure({ webhookUrl: `${n8n.baseUrl}/webhook/${HOOK}` });
+			const base = { type: 'image/png', width: 200, height: 150, size: photo.length, url };
+			const sent = await sandbox.call(
+				'POST',
+				'/msg/send_msg',
+				{ sendID: 'alice', recvID: 'bob', contentType: 102, sessionType: 1, content: { sourcePicture: base, bigPicture: base, snapshotPicture: base } },
+				{ operationID: 'e2e-files-receipt', token },
+			);
+			expect(sent.errCode).toBe(0);
+
+			const execution = await until('the trigger\'s execution', async () => {
+				const res = await n8n.rest('GET', `/rest/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId }))}&limit=5`);
+				const list = (res.body?.data?.results ?? res.body?.data ?? []) as Array<{ id: string; status: string }>;
+				return list.find((e) => !['new', 'running', 'waiting'].includes(String(e.status)));
+			});
+			const res = await n8n.rest('GET', `/rest/executions/${execution.id}`);
+			expect(res.body.data.status).toBe('success');
+			const [item] = flattedParse(version, res.body.data.data).resultData.runData.Received[0].data.main[0];
+			expect(item.json).toMatchObject({ contentType: 102, sendID: 'alice', recvID: 'bob' });
+			expect(item.json.attachmentError).toBeUndefined();
+			expect(item.binary.data).toMatchObject({ mimeType: 'image/png', fileName: 'receipt.png' });
+		});
 	});
 
 	it('never writes the secret or a token into outputs or n8n\'s logs', () => {
