@@ -148,6 +148,11 @@ export const Path = {
 	// Read status (issue #14; openim-clients.md §3): v3 only
 	PullMsgBySeq: '/msg/pull_msg_by_seq',
 	GetConversationsHasReadAndMaxSeq: '/msg/get_conversations_has_read_and_max_seq',
+	// Object storage (issue #12; openim-objects.md): uploads of binary data.
+	ObjectPartSize: '/object/part_size',
+	ObjectInitiateMultipartUpload: '/object/initiate_multipart_upload',
+	ObjectSignParts: '/object/auth_sign',
+	ObjectCompleteMultipartUpload: '/object/complete_multipart_upload',
 } as const;
 
 /** `order` of /msg/pull_msg_by_seq (sdkws.PullOrder): it only changes how `isEnd` is computed. */

@@ -541,3 +541,76 @@ export const PullMsgBySeqResp = z.object({
 	notificationMsgs: z.record(z.string(), PullMsgs).nullable(),
 });
 export type PullMsgBySeqResp = z.infer<typeof PullMsgBySeqResp>;
+
+/* ---------- object storage (/object/*, openim-objects.md; pbthird in protocol third.proto) ---------- */
+
+/** POST /object/part_size: the part size OpenIM wants for a file of `size` bytes. */
+export const PartSizeReq = z.object({ size: z.number().int() });
+export type PartSizeReq = z.infer<typeof PartSizeReq>;
+export const PartSizeResp = z.object({ size: z.number().int() });
+export type PartSizeResp = z.infer<typeof PartSizeResp>;
+
+/** `{key, values[]}`: one query parameter or header of a signed request. */
+export const KeyValues = z.object({ key: z.string(), values: z.array(z.string()).nullable() });
+export type KeyValues = z.infer<typeof KeyValues>;
+
+export const SignPart = z.object({
+	partNumber: z.number().int(),
+	url: z.string(),
+	query: z.array(KeyValues).nullable().optional(),
+	header: z.array(KeyValues).nullable().optional(),
+});
+export type SignPart = z.infer<typeof SignPart>;
+
+export const AuthSignParts = z.object({
+	url: z.string(),
+	query: z.array(KeyValues).nullable().optional(),
+	header: z.array(KeyValues).nullable().optional(),
+	parts: z.array(SignPart).nullable(),
+});
+export type AuthSignParts = z.infer<typeof AuthSignParts>;
+
+/** POST /object/initiate_multipart_upload. `hash` = md5hex of the part MD5s joined by ",". */
+export const InitiateMultipartUploadReq = z.object({
+	hash: z.string(),
+	size: z.number().int(),
+	partSize: z.number().int(),
+	maxParts: z.number().int(),
+	cause: z.string(),
+	name: z.string(),
+	contentType: z.string(),
+});
+export type InitiateMultipartUploadReq = z.infer<typeof InitiateMultipartUploadReq>;
+
+/** Either `url` (the hash is stored already: nothing to upload) or `upload`. */
+export const InitiateMultipartUploadResp = z.object({
+	url: z.string().optional(),
+	upload: z
+		.object({
+			uploadID: z.string(),
+			partSize: z.number().int(),
+			sign: AuthSignParts,
+			expireTime: z.number().int(),
+		})
+		.nullable()
+		.optional(),
+});
+export type InitiateMultipartUploadResp = z.infer<typeof InitiateMultipartUploadResp>;
+
+/** POST /object/auth_sign: signatures for more parts. */
+export const AuthSignReq = z.object({ uploadID: z.string(), partNumbers: z.array(z.number().int()).nullable() });
+export type AuthSignReq = z.infer<typeof AuthSignReq>;
+export const AuthSignResp = AuthSignParts;
+export type AuthSignResp = z.infer<typeof AuthSignResp>;
+
+/** POST /object/complete_multipart_upload: `parts` are the parts' MD5s (hex) in order. */
+export const CompleteMultipartUploadReq = z.object({
+	uploadID: z.string(),
+	parts: z.array(z.string()).nullable(),
+	name: z.string(),
+	contentType: z.string(),
+	cause: z.string(),
+});
+export type CompleteMultipartUploadReq = z.infer<typeof CompleteMultipartUploadReq>;
+export const CompleteMultipartUploadResp = z.object({ url: z.string() });
+export type CompleteMultipartUploadResp = z.infer<typeof CompleteMultipartUploadResp>;

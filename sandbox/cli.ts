@@ -1,8 +1,11 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals, no-console -- dev tooling (process, console), not shipped in the package */
 /**
  * node build/sandbox/cli.js [--host 127.0.0.1] [--port 10002|0] [--secret openIM123]
- *                           [--token-lifetime <s>] [--seed default|none] [--generation v3.8|v3.2|v3.0|v2|v2.0] [--verbose]
+ *                           [--token-lifetime <s>] [--seed default|none] [--generation v3.8|v3.2|v3.0|v2|v2.0]
+ *                           [--storage [--min-part-size <bytes>]] [--verbose]
  *
+ * With --storage it starts the object storage beside it (sandbox/storage.ts) and first prints
+ * `Object storage (S3) at http://HOST:PORT`.
  * Prints `OpenIM sandbox ready at http://HOST:PORT` once listening (scripts wait for that line) and
  * stops cleanly on SIGTERM/SIGINT (docs/architecture.md, "Sandbox CLI and control plane").
  */
@@ -12,7 +15,7 @@ import type { SandboxOptions } from './types';
 
 const USAGE =
 	'usage: cli.js [--host 127.0.0.1] [--port 10002|0] [--secret openIM123] [--token-lifetime <seconds>] ' +
-	'[--seed default|none] [--generation v3.8|v3.2|v3.0|v2|v2.0] [--verbose]';
+	'[--seed default|none] [--generation v3.8|v3.2|v3.0|v2|v2.0] [--storage [--min-part-size <bytes>]] [--verbose]';
 
 const isGeneration = (value: string): value is Generation => (GENERATIONS as readonly string[]).includes(value);
 
@@ -59,6 +62,12 @@ export function parseArgs(argv: string[]): Partial<SandboxOptions> & { verbose?:
 				out.generation = generation;
 				break;
 			}
+			case '--storage':
+				out.storage = true;
+				break;
+			case '--min-part-size':
+				out.minPartSize = int(1);
+				break;
 			case '--verbose':
 				out.verbose = true;
 				break;
@@ -84,6 +93,7 @@ async function main(): Promise<void> {
 	}
 	const { verbose, ...options } = opts;
 	const sandbox = await startSandbox({ ...options, log: verbose ? (line) => console.log(line) : undefined });
+	if (sandbox.storage) console.log(`Object storage (S3) at ${sandbox.storage.url}`);
 	console.log(`OpenIM sandbox ready at ${sandbox.url}`);
 	let stopping = false;
 	const stop = (signal: string) => {

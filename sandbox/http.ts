@@ -9,6 +9,7 @@ import type { z } from 'zod';
 
 import { ErrCode, ErrMsg } from '../openim/constants';
 import type { Generation } from './generations';
+import type { ObjectTable } from './objects';
 import { decodeInto, GoJsonError, parseGoJson } from './gojson';
 import type { Stats } from './stats';
 import type { Store } from './store';
@@ -150,6 +151,8 @@ export interface SandboxState {
 	store: Store;
 	stats: Stats;
 	tokens: TokenRegistry;
+	/** Object records and the storage beside the sandbox; absent when started without storage. */
+	objects?: ObjectTable;
 }
 
 /** The caller, as the token middleware established it. */
@@ -167,6 +170,8 @@ export interface RouteContext {
 	operationID: string;
 	auth?: AuthInfo;
 	state: SandboxState;
+	/** The request's headers (the object routes build URLs from Host / X-Request-Api). */
+	headers?: IncomingMessage['headers'];
 }
 
 export interface RouteResult {

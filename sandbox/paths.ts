@@ -28,7 +28,14 @@ export const OpenImPath = {
 	GetUsersOnlineStatus: '/user/get_users_online_status',
 	PullMsgBySeq: '/msg/pull_msg_by_seq',
 	GetConversationsHasReadAndMaxSeq: '/msg/get_conversations_has_read_and_max_seq',
+	ObjectPartSize: '/object/part_size',
+	ObjectInitiateMultipartUpload: '/object/initiate_multipart_upload',
+	ObjectSignParts: '/object/auth_sign',
+	ObjectCompleteMultipartUpload: '/object/complete_multipart_upload',
 } as const;
+
+/** GET `/object/<name>`: no token; 302 to a presigned GET on the storage (openim-objects.md). */
+export const OBJECT_GET_PREFIX = '/object/';
 
 /** Paths the token middleware lets through without a token, by prefix (§1.2 `Whitelist`). */
 export const TOKEN_WHITELIST: readonly string[] = [OpenImPath.AdminLogin, OpenImPath.SessionParse];

@@ -32,11 +32,14 @@ import {
 	type Envelope,
 } from './http';
 import { isV3Legacy, rewriteV30Body, routesFor, whitelistFor, type Generation } from './generations';
-import { OpenImPath, TOKEN_WHITELIST } from './paths';
+import { OBJECT_GET_PREFIX, OpenImPath, TOKEN_WHITELIST } from './paths';
 import { authRoutes, parseToken } from './routes/auth';
 import { conversationRoutes } from './routes/conversation';
 import { groupRoutes } from './routes/group';
 import { msgRoutes } from './routes/msg';
+import { handleObjectGet, objectRoutes } from './routes/object';
+import { ObjectTable } from './objects';
+import { startStorage, type ObjectStorage } from './storage';
 import { userRoutes } from './routes/user';
 import { applySeed } from './seed';
 import { Stats } from './stats';
@@ -110,9 +113,13 @@ export interface Sandbox {
 	issueAdminToken(userID?: string): string;
 	/** OpenIM's after-callbacks (sandbox/webhooks.ts): `configure({webhookUrl})` turns them on. */
 	readonly webhooks: WebhookDispatcher;
+	/** The object storage (option `storage`): its URL is where presigned uploads go. */
+	readonly storage?: ObjectStorage;
+	/** OpenIM's object records (option `storage`). */
+	readonly objects?: ObjectTable;
 }
 
-const ROUTES: RouteTable = { ...authRoutes, ...msgRoutes, ...conversationRoutes, ...userRoutes, ...groupRoutes };
+const ROUTES: RouteTable = { ...authRoutes, ...msgRoutes, ...conversationRoutes, ...userRoutes, ...groupRoutes, ...objectRoutes };
 
 function header(req: IncomingMessage, name: string): string {
 	// Go's Header.Get is case-insensitive; Node lower-cases incoming names.
@@ -138,6 +145,8 @@ class SandboxServer implements Sandbox {
 	url = '';
 	host = '';
 	port = 0;
+	storage?: ObjectStorage;
+	objects?: ObjectTable;
 
 	constructor(private readonly options: SandboxOptions) {
 		this.cfg = this.initialConfig();
@@ -165,6 +174,11 @@ class SandboxServer implements Sandbox {
 	}
 
 	async listen(): Promise<void> {
+		if (this.options.storage) {
+			this.storage = await startStorage({ host: this.options.host, minPartSize: this.options.minPartSize });
+			this.objects = new ObjectTable(this.storage);
+			this.state.objects = this.objects;
+		}
 		this.server = createServer((req, res) => {
 			this.handle(req, res).catch((e: unknown) => {
 				// A bug in the sandbox: answer like gin's panic recovery and keep serving.
@@ -216,6 +230,10 @@ class SandboxServer implements Sandbox {
 	private async pipeline(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
 		const stats = this.stats_;
 		if (req.method === 'OPTIONS') return writeOptions(res);
+		if (req.method === 'GET' && path.startsWith(OBJECT_GET_PREFIX) && this.objects) {
+			stats.status(302);
+			return handleObjectGet(this.objects, req, res, path);
+		}
 		if (req.method !== 'POST') {
 			// The only GETs of the real API (prometheus, /object/*) are out of scope; the rest is 404.
 			req.resume();
@@ -287,7 +305,7 @@ class SandboxServer implements Sandbox {
 		}
 		const operationID = header(req, Header.OperationID);
 		if (!operationID) throw argsError('header must have operationID');
-		const ctx: RouteContext = { path, body, operationID, state: this.state };
+		const ctx: RouteContext = { path, body, operationID, state: this.state, headers: req.headers };
 		const handler = routesFor(generation, ROUTES)[path];
 		// v3.0–v3.2 (route.go): no global token middleware, so gin's 404 comes before any token check.
 		if (!handler && isV3Legacy(generation)) return 'not-found';
@@ -364,6 +382,8 @@ class SandboxServer implements Sandbox {
 		this.authCount = 0;
 		this.expireAt = null;
 		this.webhooks.reset();
+		this.objects?.clear();
+		this.storage?.misconfigureSecret(undefined);
 	}
 
 	configure(partial: SandboxConfigInput): SandboxConfigView {
@@ -409,11 +429,12 @@ class SandboxServer implements Sandbox {
 		for (const t of this.timers) clearTimeout(t);
 		this.timers.clear();
 		this.webhooks.close();
-		return new Promise((resolve, reject) => {
+		const closed = new Promise<void>((resolve, reject) => {
 			if (!this.server?.listening) return resolve();
 			this.server.close((err) => (err ? reject(err) : resolve()));
 			this.server.closeAllConnections();
 		});
+		return closed.then(async () => await this.storage?.close());
 	}
 }
 

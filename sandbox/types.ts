@@ -179,6 +179,13 @@ export interface SandboxOptions {
 	/** Create missing admin users at start, as the user RPC does (default true; false lets tests reach 1004). */
 	createAdmins: boolean;
 	faults: FaultConfig;
+	/**
+	 * Starts the object storage beside the sandbox (s3rver behind a SigV4-checking front,
+	 * sandbox/storage.ts) and serves /object/*. Off by default.
+	 */
+	storage?: boolean;
+	/** The storage's minimum part size (S3: 5 MiB); tests lower it to upload small files in several parts. */
+	minPartSize?: number;
 	/** Receives one line per API request (the CLI prints them with --verbose). Tokens are not included. */
 	log?: (line: string) => void;
 }

@@ -7,13 +7,14 @@
  * Interactive: prints the n8n URL and login and runs until Ctrl+C. Headless: runs the example
  * "OA onboarding notification" once and prints what the recipient got.
  */
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 
 import { E2E_OWNER, createN8nInstance, packPackage, type N8nInstance, type WorkflowJson } from '../test/e2e/n8n';
 import { N8N_VERSIONS, REPO_ROOT, type N8nVersion } from '../test/e2e/runtime';
 import { startSandbox, type SandboxProcess } from '../test/e2e/sandbox';
+import { pdf } from '../test/fixtures/files';
 
 const args = process.argv.slice(2);
 const headless = args.includes('--headless');
@@ -27,6 +28,16 @@ function examples(): WorkflowJson[] {
 	return readdirSync(dir)
 		.filter((file) => file.endsWith('.workflow.json'))
 		.map((file) => JSON.parse(readFileSync(join(dir, file), 'utf8')) as WorkflowJson);
+}
+
+/** Where examples/payslips.workflow.json reads its PDFs; the demo puts three there (alice, bob, carol). */
+const PAYSLIP_DIR = '/tmp/openim-demo/payslips';
+
+function samplePayslips(): void {
+	mkdirSync(PAYSLIP_DIR, { recursive: true });
+	for (const [userID, name] of [['alice', 'Alice Chen'], ['bob', 'Bob Li'], ['carol', 'Carol Wang']]) {
+		writeFileSync(join(PAYSLIP_DIR, `${userID}.pdf`), pdf(`Payslip November: ${name}`));
+	}
 }
 
 /** Fails early, naming the override, when a fixed port is taken (e.g. by a real OpenIM or n8n). */
@@ -49,11 +60,17 @@ async function main(): Promise<void> {
 	if (!headless) await assertPortFree(n8nPort, 'n8n', 'N8N_PORT');
 	console.log(`Starting the OpenIM sandbox and n8n ${version} with n8n-nodes-openim…`);
 	const sandbox: SandboxProcess = await startSandbox({ seed: 'default', port: sandboxPort });
+	samplePayslips();
 	const packedHere = !process.env.OPENIM_E2E_TGZ;
 	const tgz = await packPackage();
 	let n8n: N8nInstance;
 	try {
-		n8n = await createN8nInstance(version, { tgz, port: n8nPort });
+		n8n = await createN8nInstance(version, {
+			tgz,
+			port: n8nPort,
+			// Read/Write Files from Disk may read the payslip folder (n8n 2.x restricts file access by default).
+			env: { N8N_RESTRICT_FILE_ACCESS_TO: PAYSLIP_DIR },
+		});
 	} catch (error) {
 		await sandbox.stop();
 		throw error;
@@ -101,6 +118,7 @@ n8n ${version} is running with n8n-nodes-openim:
 OpenIM sandbox:
   API        ${sandbox.url}   (credential "OpenIM sandbox": admin imAdmin, secret openIM123, senders hr_bot, ops_alerts, imAdmin)
   inboxes    ${sandbox.url}/_sandbox/inbox/alice   (users alice, bob, carol, dave)
+  storage    ${sandbox.storageUrl ?? '(off)'}   (S3 for files sent from binary data: /object/* answers with presigned URLs to it)
 Press Ctrl+C to stop.`);
 		await new Promise<void>((resolve) => {
 			process.once('SIGINT', resolve);

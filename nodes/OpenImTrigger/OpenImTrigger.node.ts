@@ -10,6 +10,7 @@ import type {
 } from 'n8n-workflow';
 
 import { ipAllowed, parseAllowList, parseIdList, secretSegmentProblem } from './access';
+import { withAttachments } from './attachments';
 import { EVENTS_BY_COMMAND, EVENTS_BY_VALUE, mapEvent, OPENIM_ACK, OPENIM_EVENTS } from './events';
 import type { OpenImEvent } from './events';
 
@@ -37,6 +38,8 @@ function eventWebhook(event: OpenImEvent, index: number): IWebhookDescription {
 
 interface TriggerOptions {
 	allowedIPs?: string;
+	downloadAttachments?: boolean;
+	attachmentMaxSizeMB?: number;
 	ignoreApiMessages?: boolean;
 	includeRawBody?: boolean;
 	ownSenderIDs?: string;
@@ -123,6 +126,22 @@ export class OpenImTrigger implements INodeType {
 						placeholder: 'e.g. 10.0.0.0/8, 192.168.1.20',
 						description:
 							'Comma-separated addresses or CIDR ranges (IPv4 or IPv6) that may call this webhook; others get HTTP 403. Empty allows any. Behind a reverse proxy, set N8N_PROXY_HOPS so n8n sees the client address.',
+					},
+					{
+						displayName: 'Download Attachments',
+						name: 'downloadAttachments',
+						type: 'boolean',
+						default: false,
+						description:
+							'Whether to download the file of picture, voice, video and file messages into the binary field "data" (from the message\'s URL), so that later nodes can read it',
+					},
+					{
+						displayName: 'Download Size Limit (MB)',
+						name: 'attachmentMaxSizeMB',
+						type: 'number',
+						typeOptions: { minValue: 1 },
+						default: 100,
+						description: 'With Download Attachments: larger files are not kept; the item says so in "attachmentError"',
 					},
 					{
 						displayName: 'Ignore All REST API Messages',
@@ -232,6 +251,10 @@ export class OpenImTrigger implements INodeType {
 		const items = mapEvent(event, body, headerOperationID);
 		if (items.length === 0) return ack;
 		if (options.includeRawBody) for (const item of items) item.raw = body;
+		if (event.isMessage && options.downloadAttachments) {
+			const maxBytes = Math.max(1, Number(options.attachmentMaxSizeMB ?? 100) || 100) * 1024 * 1024;
+			return { ...ack, workflowData: [await withAttachments(this, items, maxBytes)] };
+		}
 		return { ...ack, workflowData: [this.helpers.returnJsonArray(items)] };
 	}
 }

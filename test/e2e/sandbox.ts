@@ -33,6 +33,10 @@ export interface SandboxOptions {
 	tokenLifetime?: number;
 	port?: number;
 	host?: string;
+	/** The object storage beside it (`--storage`; on unless false): uploads of binary data. */
+	storage?: boolean;
+	/** The storage's minimum part size (`--min-part-size`), to upload small files in several parts. */
+	minPartSize?: number;
 	/** Extra CLI arguments. */
 	args?: string[];
 	/** CLI path (default: OPENIM_SANDBOX_CLI or build/sandbox/cli.js). */
@@ -85,6 +89,8 @@ export async function ensureSandboxBuilt(): Promise<void> {
 export class SandboxProcess {
 	private logText = '';
 	private exited?: string;
+	/** The object storage's URL (started with the sandbox unless `storage: false`). */
+	storageUrl?: string;
 
 	constructor(
 		private readonly child: ChildProcess,
@@ -199,6 +205,7 @@ function asMessageList(body: any, what: string): SandboxMessage[] {
 }
 
 const READY_LINE = /OpenIM sandbox ready at (http:\/\/\S+)/;
+const STORAGE_LINE = /Object storage \(S3\) at (http:\/\/\S+)/;
 
 /** Starts `node build/sandbox/cli.js --port 0 --seed default` and waits for "OpenIM sandbox ready at <url>". */
 export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxProcess> {
@@ -211,6 +218,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxPr
 	if (opts.secret) args.push('--secret', opts.secret);
 	if (opts.generation) args.push('--generation', opts.generation);
 	if (opts.tokenLifetime !== undefined) args.push('--token-lifetime', String(opts.tokenLifetime));
+	if (opts.storage !== false) args.push('--storage');
+	if (opts.minPartSize !== undefined) args.push('--min-part-size', String(opts.minPartSize));
 	args.push(...(opts.args ?? []));
 	const env = { ...process.env };
 	delete env.NODE_OPTIONS;
@@ -251,5 +260,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxPr
 			reject(err);
 		});
 	});
-	return new SandboxProcess(child, url, out);
+	const sandbox = new SandboxProcess(child, url, out);
+	sandbox.storageUrl = STORAGE_LINE.exec(out)?.[1];
+	return sandbox;
 }

@@ -5,6 +5,7 @@ import { Path } from '../../../openim/constants';
 import type { SendMsgReq, SendMsgResp } from '../../../openim/wire';
 import { OpenImClient, newOperationID } from '../transport';
 import type { ConfirmedSend, OpenImSettings } from '../transport';
+import type { FileUpload } from './binary';
 import { clientOptions } from './fields';
 import { ItemInput } from './input';
 import { messageIDs, recipientGate, sendToMany, STORED_FOR_NOBODY, storedForNobody } from './recipients';
@@ -19,6 +20,8 @@ export interface BuiltSend {
 	request: SendMsgReq;
 	/** Absent for a group message (one request to the group). */
 	recipients?: Recipients;
+	/** Files from binary data, uploaded just before the send; their URLs complete the request. */
+	uploads?: FileUpload[];
 }
 
 const V2_NOTE =
@@ -62,7 +65,12 @@ export async function runSends(
 			sendID: request.sendID,
 			operationID,
 		}),
-		send: async ({ request, recipients, operationID }, itemIndex) => {
+		send: async ({ request, recipients, operationID, uploads }, itemIndex) => {
+			// An upload that fails fails the item: nothing is sent without its file.
+			const files: IDataObject[] = [];
+			for (const upload of uploads ?? []) files.push(await upload(client));
+			const withFiles = (output: IDataObject | IDataObject[]) =>
+				files.length === 0 ? output : Array.isArray(output) ? output.map((item) => ({ ...item, files })) : { ...output, files };
 			let output: IDataObject | IDataObject[];
 			if (recipients && recipients.mode !== 'user') {
 				output = await sendToMany(ctx, client, request as unknown as IDataObject, recipients, itemIndex, what);
@@ -73,6 +81,7 @@ export async function runSends(
 				}
 				output = sendResult(data, request, operationID);
 			}
+			output = withFiles(output);
 			const profile = await client.profile();
 			if (profile.family !== 'v2') return output;
 			// v2 gives weaker guarantees: say so on every item it produced.

@@ -254,6 +254,39 @@ export class OpenImClient {
 		return `OpenIM server ${profile.label.replace(' (auto-detected)', '')}, ${auto ? 'detected automatically' : 'as set in the credential'}.`;
 	}
 
+	/**
+	 * Runs `work` in one of the request slots (Max Concurrent Requests) that OpenIM calls use too:
+	 * uploads to the storage count against the same bound.
+	 */
+	async withSlot<T>(work: () => Promise<T>): Promise<T> {
+		await this.acquire();
+		try {
+			return await work();
+		} finally {
+			this.release();
+		}
+	}
+
+	/** Retries a transfer may take after a network error or an HTTP 5xx/429 (Max Retries). */
+	get maxRetries(): number {
+		return this.options.maxRetries;
+	}
+
+	/** The timeout of one request (Timeout option), for uploads too. */
+	get timeoutMs(): number {
+		return this.options.timeoutMs;
+	}
+
+	/** Exponential back-off with jitter for the given attempt (also used by uploads). */
+	retryWait(attempt: number): number {
+		return this.backoff(attempt);
+	}
+
+	/** Whether the execution was cancelled: long transfers stop between parts. */
+	isCancelled(): boolean {
+		return this.cancelled();
+	}
+
 	/** Secrets that must never appear in output, errors or logs. */
 	secrets(): string[] {
 		return [...this.seenTokens];

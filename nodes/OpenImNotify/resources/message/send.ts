@@ -4,7 +4,9 @@ import { ContentType, SessionType } from '../../../../openim/constants';
 import type { SendMsgReq } from '../../../../openim/wire';
 import { groupLocator, optionsCollection, readDelivery, senderField } from '../../shared/fields';
 import type { ItemInput } from '../../shared/input';
-import { mediaFields, readFile, readPicture, readVideo, readVoice } from '../../shared/media';
+import { binaryMedia, mediaFieldsWithBinary, uploadOptions } from '../../shared/binary';
+import type { FileUpload, MediaReader } from '../../shared/binary';
+import type { MediaKind } from '../../shared/media';
 import { readRecipients, recipientFields } from '../../shared/recipients';
 import { runSends } from '../../shared/sending';
 import type { UserDirectory } from '../../shared/users';
@@ -69,10 +71,10 @@ export const description: INodeProperties[] = [
 			'Group members to @mention, separated by commas (at most 1000). Works in groups only (OpenIM v3.6 and later). Apps show the "@ID" in the text as the member\'s name; the node adds the ones the text lacks.',
 		displayOptions: { show: ofType(ContentType.AtText) },
 	},
-	...mediaFields('picture', ofType(ContentType.Picture)),
-	...mediaFields('voice', ofType(ContentType.Voice)),
-	...mediaFields('video', ofType(ContentType.Video)),
-	...mediaFields('file', ofType(ContentType.File)),
+	...mediaFieldsWithBinary('picture', ofType(ContentType.Picture)),
+	...mediaFieldsWithBinary('voice', ofType(ContentType.Voice)),
+	...mediaFieldsWithBinary('video', ofType(ContentType.Video)),
+	...mediaFieldsWithBinary('file', ofType(ContentType.File)),
 	{
 		displayName: 'Custom Data (JSON)',
 		name: 'customData',
@@ -125,11 +127,20 @@ export const description: INodeProperties[] = [
 				default: '',
 				description: 'For importing history: the time the message is dated. Empty means now. Ordering still follows arrival.',
 			},
+			...uploadOptions,
 		),
 	},
 ];
 
-function readContent(input: ItemInput, contentType: number, sessionType: number, options: IDataObject): IDataObject {
+/** The media kind of a media message's contentType. */
+const MEDIA_OF: Partial<Record<number, MediaKind>> = {
+	[ContentType.Picture]: 'picture',
+	[ContentType.Voice]: 'voice',
+	[ContentType.Video]: 'video',
+	[ContentType.File]: 'file',
+};
+
+function readContent(input: ItemInput, contentType: number, sessionType: number, options: IDataObject, media: MediaReader): IDataObject {
 	switch (contentType) {
 		case ContentType.Text:
 			return { content: input.text('messageText', 'Text', { required: true }) };
@@ -153,13 +164,13 @@ function readContent(input: ItemInput, contentType: number, sessionType: number,
 			};
 		}
 		case ContentType.Picture:
-			return readPicture(input) as unknown as IDataObject;
+			return media.picture(input) as unknown as IDataObject;
 		case ContentType.Voice:
-			return readVoice(input) as unknown as IDataObject;
+			return media.voice(input) as unknown as IDataObject;
 		case ContentType.Video:
-			return readVideo(input) as unknown as IDataObject;
+			return media.video(input) as unknown as IDataObject;
 		case ContentType.File:
-			return readFile(input) as unknown as IDataObject;
+			return media.file(input) as unknown as IDataObject;
 		case ContentType.Custom: {
 			const raw = input.raw('customData', '');
 			let data: string;
@@ -210,7 +221,10 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		const options = input.raw('options', {}) as IDataObject;
 		const sessionType = input.integer('sessionType', 'Send To', { min: 1, max: 3 });
 		const contentType = input.integer('contentType', 'Message Type', { min: 101, max: 110 });
-		const content = readContent(input, contentType, sessionType, options);
+		const uploads: FileUpload[] = [];
+		const mediaKind = MEDIA_OF[contentType];
+		const media = await binaryMedia(input, mediaKind ? [mediaKind] : [], uploads);
+		const content = readContent(input, contentType, sessionType, options, media);
 		const delivery = await readDelivery(input, settings, directory);
 		if (contentType === ContentType.AtText) await nameMentions(content, directory);
 		const recipients = sessionType === SessionType.Group ? undefined : readRecipients(input);
@@ -233,6 +247,6 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		};
 		const sendTime = readSendTime(input, options);
 		if (sendTime !== undefined) request.sendTime = sendTime;
-		return { request, recipients };
+		return { request, recipients, uploads };
 	});
 }

@@ -4,7 +4,9 @@ import { ContentType, MixType, SessionType } from '../../../../openim/constants'
 import type { OANotificationElem, OANotificationSendReq, SendMsgReq } from '../../../../openim/wire';
 import { optionsCollection, readDelivery, senderField } from '../../shared/fields';
 import type { ItemInput } from '../../shared/input';
-import { mediaFields, readFile, readPicture, readVideo, readVoice } from '../../shared/media';
+import { binaryMedia, mediaFieldsWithBinary, uploadOptions, urlMedia } from '../../shared/binary';
+import type { FileUpload, MediaReader } from '../../shared/binary';
+import type { MediaKind } from '../../shared/media';
 import { readRecipients, recipientFields } from '../../shared/recipients';
 import { runSends } from '../../shared/sending';
 import type { OpenImClient } from '../../transport';
@@ -74,10 +76,10 @@ export const description: INodeProperties[] = [
 			'What the card carries besides the text (OpenIM mixType; always sent, as OpenIM v3.4.2 requires it). Each choice shows exactly the fields it needs. Of the official OpenIM apps only Flutter 3.8.3-patch.3 draws cards (text, picture, video, file); voice cards are drawn by none.',
 		displayOptions: { show },
 	},
-	...mediaFields('picture', withMix(MixType.Picture, MixType.VoicePicture)),
-	...mediaFields('video', withMix(MixType.Video)),
-	...mediaFields('file', withMix(MixType.File)),
-	...mediaFields('voice', withMix(MixType.Voice, MixType.VoicePicture)),
+	...mediaFieldsWithBinary('picture', withMix(MixType.Picture, MixType.VoicePicture)),
+	...mediaFieldsWithBinary('video', withMix(MixType.Video)),
+	...mediaFieldsWithBinary('file', withMix(MixType.File)),
+	...mediaFieldsWithBinary('voice', withMix(MixType.Voice, MixType.VoicePicture)),
 	{
 		displayName: 'Options',
 		name: 'options',
@@ -101,12 +103,27 @@ export const description: INodeProperties[] = [
 				default: '',
 				description: 'Free text your apps can read from the notification content (content.ex)',
 			},
+			...uploadOptions,
 		),
 	},
 ];
 
+/** The media elements a card of this mixType carries. */
+export function mixKinds(mixType: number): MediaKind[] {
+	const kinds: MediaKind[] = [];
+	if (mixType === MixType.Picture || mixType === MixType.VoicePicture) kinds.push('picture');
+	if (mixType === MixType.Video) kinds.push('video');
+	if (mixType === MixType.File) kinds.push('file');
+	if (mixType === MixType.Voice || mixType === MixType.VoicePicture) kinds.push('voice');
+	return kinds;
+}
+
 /** `textField`: where the card text comes from (Send and Wait as an agent's review step: n8n's Message field). */
-export function readNotification(input: ItemInput, textField = { name: 'text', label: 'Text' }): OANotificationElem {
+export function readNotification(
+	input: ItemInput,
+	media: MediaReader = urlMedia,
+	textField = { name: 'text', label: 'Text' },
+): OANotificationElem {
 	const mixType = input.integer('mixType', 'Media', { min: 0, max: 5 });
 	const options = input.raw('options', {}) as IDataObject;
 	const externalUrl = input.url('externalUrl', 'Link');
@@ -124,10 +141,10 @@ export function readNotification(input: ItemInput, textField = { name: 'text', l
 	// Flutter 3.8.3 shows its bell icon only when notificationFaceURL is absent; "" gives a blank user icon.
 	if (!content.notificationFaceURL) delete content.notificationFaceURL;
 	// Only the element that matches mixType: a present element is validated in full (§3.1).
-	if (mixType === MixType.Picture || mixType === MixType.VoicePicture) content.pictureElem = readPicture(input);
-	if (mixType === MixType.Video) content.videoElem = readVideo(input);
-	if (mixType === MixType.File) content.fileElem = readFile(input);
-	if (mixType === MixType.Voice || mixType === MixType.VoicePicture) content.soundElem = readVoice(input);
+	if (mixType === MixType.Picture || mixType === MixType.VoicePicture) content.pictureElem = media.picture(input);
+	if (mixType === MixType.Video) content.videoElem = media.video(input);
+	if (mixType === MixType.File) content.fileElem = media.file(input);
+	if (mixType === MixType.Voice || mixType === MixType.VoicePicture) content.soundElem = media.voice(input);
 	return content;
 }
 
@@ -143,7 +160,9 @@ export async function checkCardIcon(input: ItemInput, content: OANotificationEle
 
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	return await runSends(this, 'notification', async (input, settings, directory, client) => {
-		const content = readNotification(input);
+		const uploads: FileUpload[] = [];
+		const media = await binaryMedia(input, mixKinds(input.integer('mixType', 'Media', { min: 0, max: 5 })), uploads);
+		const content = readNotification(input, media);
 		const delivery = await readDelivery(input, settings, directory);
 		await checkCardIcon(input, content, delivery.sender.senderFaceURL, client);
 		const recipients = readRecipients(input);
@@ -161,6 +180,6 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 				desc: delivery.push.desc || content.text.slice(0, 200),
 			},
 		};
-		return { request: request as unknown as SendMsgReq, recipients };
+		return { request: request as unknown as SendMsgReq, recipients, uploads };
 	});
 }

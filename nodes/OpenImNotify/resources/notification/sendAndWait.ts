@@ -13,6 +13,7 @@ import { sendResult } from '../../shared/sending';
 import { UserDirectory } from '../../shared/users';
 import { OpenImClient, newOperationID } from '../../transport';
 import type { ConfirmedSend } from '../../transport';
+import { withoutBinarySource } from '../../shared/binary';
 import * as send from './send';
 
 const show = { resource: ['notification'], operation: [SEND_AND_WAIT] };
@@ -30,7 +31,7 @@ function isAgentReview(ctx: IExecuteFunctions): boolean {
 
 /** Fields of Notification → Send, shown for this operation. Not here: the recipient modes (one user only) and Link (the response page). */
 const SKIP = new Set(['recipientMode', 'recvIDs', 'memberGroupID', 'fanOut', 'outputMode', 'externalUrl']);
-const reused: INodeProperties[] = send.description
+const reused: INodeProperties[] = withoutBinarySource(send.description)
 	.filter((property) => !SKIP.has(property.name))
 	.map((property) => {
 		const rest = { ...(property.displayOptions?.show ?? {}) } as IDataObject;
@@ -202,7 +203,7 @@ async function sendAndWait(ctx: IExecuteFunctions): Promise<INodeExecutionData[]
 	const directory = new UserDirectory(client);
 	const settings = await client.settings();
 
-	const content = send.readNotification(input, isAgentReview(ctx) ? { name: REVIEW_MESSAGE, label: 'Message' } : undefined);
+	const content = send.readNotification(input, undefined, isAgentReview(ctx) ? { name: REVIEW_MESSAGE, label: 'Message' } : undefined);
 	const delivery = await readDelivery(input, settings, directory);
 	await send.checkCardIcon(input, content, delivery.sender.senderFaceURL, client);
 	const recvID = input.locator('recvID', 'Recipient');
