@@ -3,6 +3,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { ContentType, MixType, SessionType } from '../../../../openim/constants';
 import type { OANotificationElem, OANotificationSendReq, SendMsgReq } from '../../../../openim/wire';
 import { optionsCollection, readDelivery, senderField } from '../../shared/fields';
+import { deliveryFormatField, notificationParts, readDeliveryFormat } from '../../shared/format';
 import type { ItemInput } from '../../shared/input';
 import { mediaFields, readFile, readPicture, readVideo, readVoice } from '../../shared/media';
 import { readRecipients, recipientFields } from '../../shared/recipients';
@@ -14,7 +15,8 @@ const withMix = (...mixTypes: number[]) => ({ ...show, mixType: mixTypes });
 
 export const description: INodeProperties[] = [
 	senderField(show),
-	...recipientFields(show, 'The user who receives the work notification in their notification conversation'),
+	...recipientFields(show, 'The user who receives the notification'),
+	deliveryFormatField(show),
 	{
 		displayName: 'Title',
 		name: 'notificationName',
@@ -140,6 +142,7 @@ export async function checkCardIcon(input: ItemInput, content: OANotificationEle
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	return await runSends(this, 'notification', async (input, settings, directory, client) => {
 		const content = readNotification(input);
+		const format = readDeliveryFormat(input);
 		const delivery = await readDelivery(input, settings, directory);
 		await checkCardIcon(input, content, delivery.sender.senderFaceURL, client);
 		const recipients = readRecipients(input);
@@ -157,6 +160,8 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 				desc: delivery.push.desc || content.text.slice(0, 200),
 			},
 		};
-		return { request: request as unknown as SendMsgReq, recipients };
+		const card = request as unknown as SendMsgReq;
+		const parts = notificationParts(card, content, format);
+		return { request: parts[0].request, recipients, format, parts };
 	});
 }
