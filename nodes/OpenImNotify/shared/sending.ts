@@ -11,7 +11,7 @@ import type { DeliveredPart, DeliveryFormat, SendPart } from './format';
 import { ItemInput } from './input';
 import { messageIDs, sendToMany, STORED_FOR_NOBODY, storedForNobody, verifyRecipients } from './recipients';
 import type { Recipients } from './recipients';
-import { runPerItem } from './run';
+import { asNodeError, runPerItem } from './run';
 import { UserDirectory } from './users';
 
 /** OpenIM's message queue takes about 1 MB per message (openim-api.md §7); stay well below it. */
@@ -69,7 +69,7 @@ export async function sendParts(
 			});
 		} catch (error) {
 			noteDelivered(error, done);
-			throw error;
+			throw asNodeError(ctx, error, itemIndex);
 		}
 		if (storedForNobody(data)) {
 			const to = part.request.recvID ?? part.request.groupID ?? '';

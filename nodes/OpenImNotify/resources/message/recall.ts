@@ -53,7 +53,7 @@ export const description: INodeProperties[] = [
 		default: '',
 		placeholder: 'e.g. {{ $json.clientMsgID }}',
 		description:
-			'The clientMsgID the Send operation output for the message. The node looks up its seq with /msg/search_msg. Not needed when Options → Message Seq is set. Several IDs (a list, or separated by commas) recall several messages of the same conversation, e.g. {{ $json.chat.clientMsgIDs }}: a Chat Message from Notification → Send and its picture.',
+			'The clientMsgID the Send operation output for the message. The node looks up its seq with /msg/search_msg. Not needed when Options → Message Seq is set. Several IDs (a list, or separated by commas) recall several messages of the same conversation: the chat.clientMsgIDs of a Notification → Send Chat Message recalls its text and picture.',
 		displayOptions: { show },
 	},
 	{
