@@ -23,7 +23,7 @@ function textHtml(text: string): string {
 }
 
 const bubble = (html: string, kind = 'text'): string => `<div class="bubble ${kind}">${html}</div>`;
-const unsupported = (): string => bubble(escape(UNSUPPORTED), 'unsupported');
+const unsupported = (): string => bubble(escape(UNSUPPORTED), 'fallback');
 
 function pictureHtml(elem: Record<string, unknown>): string {
 	const url = str(obj(elem.snapshotPicture).url) || str(obj(elem.sourcePicture).url) || str(obj(elem.bigPicture).url);
@@ -105,7 +105,7 @@ const STYLE =
 	'h1{font-size:20px}h2{font-size:16px;margin:24px 0 8px}.cid{color:#8a8f99;font-weight:normal;font-size:12px}' +
 	'table{border-collapse:collapse;width:100%;max-width:980px;background:#fff;border-radius:8px}th,td{border-bottom:1px solid #e8eaed;padding:8px;vertical-align:top;text-align:left;width:50%}' +
 	'th{font-size:13px;color:#51565d}.bubble{display:inline-block;max-width:420px;background:#e8f3ff;border-radius:8px;padding:8px 10px;white-space:pre-wrap;word-break:break-word}' +
-	'.bubble img,.oa img,.media img{max-width:240px;max-height:160px;display:block;margin-top:4px}.unsupported{background:#fff4e5;color:#a35200}' +
+	'.bubble img,.oa img,.media img{max-width:240px;max-height:160px;display:block;margin-top:4px}.fallback{background:#fff4e5;color:#a35200}' +
 	'.oa{border:1px solid #d0d3d6;border-radius:8px;padding:8px 10px;max-width:420px}.oa-name{font-weight:600}.oa-text{white-space:pre-wrap;margin-top:4px}' +
 	'.note,.meta{color:#8a8f99;font-size:12px}.revoked{color:#8a8f99;font-style:italic}.empty{color:#8a8f99}';
 
