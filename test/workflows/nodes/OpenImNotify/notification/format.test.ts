@@ -5,7 +5,7 @@
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { file, picture, video, voice } from '../../../../fixtures/media';
-import { assertNoSecrets, notification, NOTIFY, useOpenImSandbox } from '../../../openim-fixtures';
+import { assertNoSecrets, notification, NOTIFY, openImTestContext, useOpenImSandbox } from '../../../openim-fixtures';
 
 const ctx = useOpenImSandbox();
 
@@ -135,5 +135,24 @@ describe('Notification → Send: Delivery Format', () => {
 		const result = await ctx.run([{ userID: 'alice' }, { userID: 'bob', format: 'sms' }], notification({ deliveryFormat: '={{ $json.format ?? "chat" }}' }));
 		expect(result.error?.message).toBe('Delivery Format must be card, chat or both, not "sms" [item 1]');
 		expect(ctx.sandbox.stats().sendsAccepted).toBe(0);
+	});
+});
+
+describe('Delivery Format "Chat Message" on older server generations', () => {
+	it.each(['v3.0', 'v2'] as const)('OpenIM %s: the text and its picture arrive in the one-to-one chat', async (generation) => {
+		const old = await openImTestContext({ generation });
+		try {
+			const result = await old.run([{ userID: 'alice' }], notification({ deliveryFormat: 'chat', externalUrl: LINK, mixType: 1, ...picture }));
+			expect(result.error).toBeUndefined();
+			const inbox = old.sandbox.inbox('alice');
+			expect(inbox.map((m) => [m.contentType, m.sendID])).toEqual([
+				[101, 'hr_bot'],
+				[102, 'hr_bot'],
+			]);
+			expect(JSON.stringify(inbox[0].content)).toContain(`Open: ${LINK}`);
+			expect(result.json(NOTIFY)[0]).toMatchObject({ deliveryFormat: 'chat', clientMsgID: inbox[0].clientMsgID });
+		} finally {
+			await old.sandbox.close();
+		}
 	});
 });
