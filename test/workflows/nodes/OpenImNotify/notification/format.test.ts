@@ -131,6 +131,20 @@ describe('Notification → Send: Delivery Format', () => {
 		expect((recalled.messages as IDataObject[]).map((m) => m.seq)).toEqual([1, 2]);
 	});
 
+	it('Recall refuses several client message IDs together with a Message Seq, naming the field', async () => {
+		const result = await ctx.run([{}], {
+			resource: 'message',
+			operation: 'recall',
+			sendID: 'hr_bot',
+			sessionType: 1,
+			recvID: { __rl: true, mode: 'id', value: 'alice' },
+			clientMsgID: 'abc, def',
+			options: { seq: 3 },
+		});
+		expect(result.error?.message).toBe('Client Message ID holds several IDs, but Options → Message Seq names one message [item 0]');
+		expect(ctx.sandbox.stats().requests.byPath['/msg/revoke_msg'] ?? 0).toBe(0);
+	});
+
 	it('refuses an unknown Delivery Format naming the field, before anything is sent', async () => {
 		const result = await ctx.run([{ userID: 'alice' }, { userID: 'bob', format: 'sms' }], notification({ deliveryFormat: '={{ $json.format ?? "chat" }}' }));
 		expect(result.error?.message).toBe('Delivery Format must be card, chat or both, not "sms" [item 1]');
