@@ -455,7 +455,8 @@ describe.each(selectedVersions(EDITOR_N8N_VERSIONS))('n8n %s editor: OpenIM Noti
 		const format = ndv.getByTestId('parameter-input-deliveryFormat');
 		await format.scrollIntoViewIfNeeded();
 		await format.click();
-		await page.getByRole('option', { name: 'Chat Message', exact: true }).click();
+		// The option's accessible name includes its description.
+		await page.getByRole('option', { name: /^Chat Message/ }).click();
 		await ndv.getByTestId('node-execute-button').click();
 		await until('the chat text in alice\'s inbox', async () => (await sandbox.inbox('alice')).some((m) => m.contentType === 101));
 		const inbox = await sandbox.inbox('alice');
