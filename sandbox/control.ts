@@ -6,6 +6,7 @@
  *   GET  /_sandbox/health               {ok, url, users, groups, messages}
  *   GET  /_sandbox/inbox/:userID        {userID, messages}
  *   GET  /_sandbox/messages             {messages}
+ *   GET  /_sandbox/view/:userID         HTML: the inbox as the official apps draw it (sandbox/view.ts)
  *   GET  /_sandbox/stats                SandboxStats
  *   GET  /_sandbox/config               the runtime configuration (secret not included)
  *   GET  /_sandbox/users                {users}
@@ -27,6 +28,7 @@ import { z } from 'zod';
 
 import { goJsonText, readBody } from './http';
 import type { Sandbox } from './server';
+import { renderView } from './view';
 import { AFTER_EVENT_KEYS, singleMsgReadBody } from './webhooks';
 
 const SeedUserSchema = z.object({
@@ -150,6 +152,13 @@ export async function handleControl(sandbox: Sandbox, req: IncomingMessage, res:
 			if (inbox) {
 				const userID = decodeURIComponent(inbox[1]);
 				return send(res, 200, { userID, messages: sandbox.inbox(userID) });
+			}
+			const view = /^\/_sandbox\/view\/(.+)$/.exec(path);
+			if (view) {
+				const html = renderView(sandbox.store, decodeURIComponent(view[1]));
+				res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': Buffer.byteLength(html) });
+				res.end(html);
+				return;
 			}
 			if (path === '/_sandbox/messages') return send(res, 200, { messages: sandbox.messages() });
 			if (path === '/_sandbox/stats') return send(res, 200, sandbox.stats());

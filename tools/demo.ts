@@ -105,6 +105,7 @@ async function main(): Promise<void> {
 			console.log(`  link     ${String(message.content.externalUrl)}`);
 			console.log(`  picture  ${String((message.content.pictureElem as { sourcePicture?: { url?: string } })?.sourcePicture?.url ?? '-')}`);
 			console.log(`  push     ${JSON.stringify(message.offlinePushInfo)}`);
+			console.log(`\nWhat ${String(sent.recvID)} sees in the OpenIM apps: ${sandbox.url}/_sandbox/view/${String(sent.recvID)}`);
 			return;
 		}
 
@@ -119,6 +120,7 @@ OpenIM sandbox:
   API        ${sandbox.url}   (credential "OpenIM sandbox": admin imAdmin, secret openIM123, senders hr_bot, ops_alerts, imAdmin)
   inboxes    ${sandbox.url}/_sandbox/inbox/alice   (users alice, bob, carol, dave)
   storage    ${sandbox.storageUrl ?? '(off)'}   (S3 for files sent from binary data: /object/* answers with presigned URLs to it)
+  what Alice sees  ${sandbox.url}/_sandbox/view/alice   (her inbox as the desktop and Flutter apps draw it)
 Press Ctrl+C to stop.`);
 		await new Promise<void>((resolve) => {
 			process.once('SIGINT', resolve);

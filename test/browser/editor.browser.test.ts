@@ -40,6 +40,7 @@ const BASE_FIELDS = [
 	'sendID',
 	'recipientMode',
 	'recvID',
+	'deliveryFormat',
 	'notificationName',
 	'text',
 	'notificationType',
@@ -423,6 +424,47 @@ describe.each(selectedVersions(EDITOR_N8N_VERSIONS))('n8n %s editor: OpenIM Noti
 		await output.getByText('operationID').first().waitFor();
 		await output.getByText(serverMsgID).first().waitFor();
 		await shot('output', { keepToasts: true });
+	});
+
+	/** The sandbox's page of what alice's apps show, full length, for the docs. */
+	async function viewShot(name: string): Promise<string> {
+		const view = await page.context().newPage();
+		try {
+			await view.setViewportSize({ width: 1000, height: 400 });
+			await view.goto(`${sandbox.url}/_sandbox/view/alice`);
+			await view.getByText('What Alice Chen sees').waitFor();
+			mkdirSync(shotDir, { recursive: true });
+			const file = join(shotDir, `${name}.png`);
+			await view.screenshot({ path: file, fullPage: true, animations: 'disabled' });
+			if (version === README_VERSION) copyFileSync(file, join(SCREENSHOTS, `${name}.png`));
+			return await view.content();
+		} finally {
+			await view.close();
+		}
+	}
+
+	step('what Alice sees of the card: "[Unsupported Message Type]" on the desktop, the OA list in Flutter 3.8.3', async () => {
+		const html = await viewShot('view-card');
+		expect(html).toContain('[Unsupported Message Type]');
+		expect(html).toContain('Welcome aboard');
+	});
+
+	step('Delivery Format "Chat Message" sends a text every app shows; what Alice sees of it', async () => {
+		await sandbox.reset('default');
+		const format = ndv.getByTestId('parameter-input-deliveryFormat');
+		await format.scrollIntoViewIfNeeded();
+		await format.click();
+		// The option's accessible name includes its description.
+		await page.getByRole('option', { name: /^Chat Message/ }).click();
+		await ndv.getByTestId('node-execute-button').click();
+		await until('the chat text in alice\'s inbox', async () => (await sandbox.inbox('alice')).some((m) => m.contentType === 101));
+		const inbox = await sandbox.inbox('alice');
+		expect(inbox.map((m) => [m.contentType, m.sessionType])).toEqual([[101, 1]]);
+		// Only the chat format's output has the chat message's IDs.
+		await ndv.getByTestId('output-panel').getByText('clientMsgIDs').first().waitFor();
+		const html = await viewShot('view-chat');
+		expect(html).toContain('Welcome aboard');
+		expect(html).not.toMatch(/unsupported/i);
 	});
 
 	step('the browser reported no errors from this package', async () => {

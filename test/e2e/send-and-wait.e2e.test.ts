@@ -32,6 +32,8 @@ const FREE_TEXT = { id: 'openImSendWait02', hook: 'c3e6f4a2-7d8e-4f90-8b12-3c4d5
 const TIMEOUT_AFTER = { id: 'openImSendWait03', hook: 'd4f7a5b3-8e9f-4a01-9c23-4d5e6f7a8b03' };
 /** Wait limit "At Specified Time": an expression on the trigger's body (an ISO date a few seconds ahead). */
 const TIMEOUT_AT = { id: 'openImSendWait04', hook: 'e5a8b6c4-9fa0-4b12-8d34-5e6f7a8b9c04' };
+/** Delivery Format "Chat Message": the question is a 101 text with the link in it, answered from there. */
+const CHAT = { id: 'openImSendWait05', hook: 'f6b9c7d5-a0b1-4c23-9e45-6f7a8b9c0d05' };
 
 async function get(url: string, ua: string): Promise<{ status: number; text: string }> {
 	const res = await request(url, { method: 'GET', headers: { 'user-agent': ua } });
@@ -129,8 +131,16 @@ describe.each(selectedVersions())('n8n %s: Notification → Send and Wait', (ver
 				limitType: 'atSpecifiedTime',
 				maxDateAndTime: '={{ $json.body.answerBy }}',
 			}, cred),
+			askWorkflow(CHAT, 'alice', {
+				deliveryFormat: 'chat',
+				notificationName: 'Overtime on Saturday?',
+				text: 'Please confirm by Thursday.',
+				responseType: 'approval',
+				approvalType: 'double',
+				followUp: true,
+			}, cred),
 		]);
-		for (const id of [WF, LEAVE_EXAMPLE.id, FREE_TEXT.id, TIMEOUT_AFTER.id, TIMEOUT_AT.id]) await n8n.activateWorkflow(id);
+		for (const id of [WF, LEAVE_EXAMPLE.id, FREE_TEXT.id, TIMEOUT_AFTER.id, TIMEOUT_AT.id, CHAT.id]) await n8n.activateWorkflow(id);
 		await n8n.start();
 		await n8n.setupOwner();
 	});
@@ -215,6 +225,34 @@ describe.each(selectedVersions())('n8n %s: Notification → Send and Wait', (ver
 		const inbox = await sandbox.inbox('alice');
 		expect(inbox.map((m: any) => m.content.notificationName)).toContain('Approved: Leave request: Bob');
 		expect((await get(approve as string, BROWSER)).text).not.toMatch(/recorded/);
+	});
+
+	it('chat format: the link is in the text every app shows, and answering from it finishes the execution', async () => {
+		await sandbox.reset();
+		expect((await n8n.webhook(CHAT.hook, {})).status).toBe(200);
+		const text = await until('the chat text in alice\'s inbox', async () => (await sandbox.inbox('alice')).find((m: any) => m.contentType === 101));
+		expect((text as any).conversationID).toBe('si_alice_hr_bot');
+		const body = String((text as any).content.content);
+		expect(body).toMatch(/^Overtime on Saturday\?\n\nPlease confirm by Thursday\.\n\nOpen: http/);
+		const link = /Open: (\S+)/.exec(body)?.[1] as string;
+		expect(link).toMatch(/\/webhook-waiting\/\d+\/[^?]+\?.*(signature|osig)=/);
+		expect((await sandbox.inbox('alice')).some((m: any) => m.contentType === 1400)).toBe(false);
+		const waiting = await until('a waiting execution', async () => (await executions(CHAT.id)).find((e) => e.status === 'waiting'));
+
+		const page = await get(link, BROWSER);
+		expect(page.text).toContain('Overtime on Saturday?');
+		const href = /href="([^"]*decision=approve[^"]*)"/.exec(page.text)?.[1]?.replace(/&amp;/g, '&');
+		expect((await get(new URL(href as string, link).toString(), BROWSER)).text).toMatch(/recorded/);
+		expect((await finished(CHAT.id, waiting.id)).status).toBe('success');
+		const [out] = await outputOf(waiting.id, 'Done');
+		expect(out).toMatchObject({ decision: 'approved', respondedBy: 'alice', followUp: { sent: true } });
+		// The follow-up goes out as a chat text too; nothing is drawn "unsupported" in alice's apps.
+		const followUp = await until('the follow-up text', async () =>
+			(await sandbox.inbox('alice')).find((m: any) => m.contentType === 101 && String(m.content.content).startsWith('Approved: Overtime on Saturday?')),
+		);
+		expect(followUp).toBeDefined();
+		const view = await (await request(`${sandbox.url}/_sandbox/view/alice`)).body.text();
+		expect(view).not.toMatch(/unsupported/i);
 	});
 
 	it('runs the "Leave request approval" example: the manager approves, the workflow gets the decision', async () => {

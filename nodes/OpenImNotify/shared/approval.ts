@@ -342,30 +342,39 @@ async function sendFollowUp(ctx: IWebhookFunctions, query: IDataObject, decision
 		custom ||
 		(decision === 'answered' ? `Your response was recorded:\n${text ?? ''}` : `You ${decision} this request.`);
 	const operationID = newOperationID();
+	const name = `${FOLLOW_UP_WORDS[decision]}: ${title}`.slice(0, 1000);
+	const push = { title: name.slice(0, 200), desc: body.slice(0, 200) };
+	// The follow-up goes out in the format the question went out in.
+	const format = param<string>(ctx, 'deliveryFormat', 'card');
+	const common = { sendID, recvID, senderPlatformID: PlatformID.Admin, offlinePushInfo: push };
+	const messages: IDataObject[] = [];
+	if (format !== 'chat') {
+		messages.push({
+			...common,
+			contentType: ContentType.OANotification,
+			sessionType: SessionType.Notification,
+			content: {
+				notificationName: name,
+				notificationType: Number(param<number>(ctx, 'notificationType', 1)) || 1,
+				text: body,
+				// Flutter 3.8.3 reads externalUrl with `url!`: present, even empty.
+				url: '',
+				externalUrl: '',
+				mixType: 0,
+			},
+		});
+	}
+	if (format === 'chat' || format === 'both') {
+		messages.push({ ...common, contentType: ContentType.Text, sessionType: SessionType.Single, content: { content: `${name}\n\n${body}` } });
+	}
 	try {
 		const client = new OpenImClient(ctx as unknown as IExecuteFunctions, { maxRetries: 2, timeoutMs: 15_000 });
-		const data = await client.call<IDataObject>(
-			Path.SendMsg,
-			{
-				sendID,
-				recvID,
-				senderPlatformID: PlatformID.Admin,
-				contentType: ContentType.OANotification,
-				sessionType: SessionType.Notification,
-				content: {
-					notificationName: `${FOLLOW_UP_WORDS[decision]}: ${title}`.slice(0, 1000),
-					notificationType: Number(param<number>(ctx, 'notificationType', 1)) || 1,
-					text: body,
-					// Flutter 3.8.3 reads externalUrl with `url!`: present, even empty.
-					url: '',
-					externalUrl: '',
-					mixType: 0,
-				},
-				offlinePushInfo: { title: `${FOLLOW_UP_WORDS[decision]}: ${title}`.slice(0, 200), desc: body.slice(0, 200) },
-			},
-			{ operationID, send: true },
-		);
-		return { sent: true, serverMsgID: (data?.serverMsgID as string) ?? null, operationID };
+		let first: IDataObject | undefined;
+		for (const [index, message] of messages.entries()) {
+			const data = await client.call<IDataObject>(Path.SendMsg, message, { operationID: index === 0 ? operationID : newOperationID(), send: true });
+			first ??= data;
+		}
+		return { sent: true, serverMsgID: (first?.serverMsgID as string) ?? null, operationID };
 	} catch (error) {
 		return { sent: false, error: (error as Error).message, operationID };
 	}

@@ -257,6 +257,8 @@ export async function binaryMedia(input: ItemInput, kinds: MediaKind[], uploads:
 			const element: PictureElem = { sourcePicture: { ...base }, bigPicture: { ...base }, snapshotPicture: { ...base, ...thumb } };
 			file.mimeType = type;
 			return queue('picture', file, element, (url) => {
+				// Flutter's viewer opens File(sourcePath!) and falls back to the URL: never leave it empty.
+				element.sourcePath = url;
 				element.sourcePicture.url = url;
 				element.bigPicture.url = url;
 				element.snapshotPicture.url = `${url}?type=image&width=${thumb.width}&height=${thumb.height}`;
@@ -276,7 +278,11 @@ export async function binaryMedia(input: ItemInput, kinds: MediaKind[], uploads:
 				snapshotWidth: item.integer('videoSnapshotWidth', 'Video Cover Width', { required: true, min: 1 }),
 				snapshotHeight: item.integer('videoSnapshotHeight', 'Video Cover Height', { required: true, min: 1 }),
 			};
-			return queue('video', file, element, (url) => (element.videoUrl = url), name);
+			return queue('video', file, element, (url) => {
+				element.videoUrl = url;
+				// As for pictures: Flutter's player does File(videoPath!) before falling back to the URL.
+				element.videoPath = url;
+			}, name);
 		},
 		file: (item) => {
 			const file = files.get('file');

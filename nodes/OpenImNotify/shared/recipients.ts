@@ -9,6 +9,8 @@ import { ItemInput } from './input';
 import { CHECK_BATCH } from './users';
 import type { UserDirectory } from './users';
 import { groupLocator, recipientField } from './fields';
+import { formatFields } from './format';
+import type { DeliveredPart, DeliveryFormat, SendPart } from './format';
 
 export type RecipientMode = 'user' | 'userList' | 'groupMembers' | 'allUsers';
 export type FanOut = 'sendMsg' | 'batchSendMsg';
@@ -224,6 +226,43 @@ async function deliverToMany(
 	);
 }
 
+/**
+ * Every message of one send to every user, one message after the other (a chat text before its
+ * picture); a user whose message failed gets none of the later ones. Results are the first message's.
+ */
+async function deliverParts(
+	client: OpenImClient,
+	parts: SendPart[],
+	userIDs: string[],
+	fanOut: FanOut,
+	itemIndex: number,
+	format?: DeliveryFormat,
+): Promise<RecipientResult[]> {
+	let results: RecipientResult[] = [];
+	const done = new Map<string, DeliveredPart[]>(userIDs.map((id) => [id, []]));
+	for (const [index, part] of parts.entries()) {
+		const pending = index === 0 ? userIDs : results.filter((result) => result.delivered).map((result) => result.recvID);
+		if (pending.length === 0) break;
+		const partResults = await deliverToMany(client, part.request as unknown as IDataObject, pending, fanOut, itemIndex);
+		const byUser = new Map(partResults.map((result) => [result.recvID, result]));
+		if (index === 0) results = partResults;
+		for (const [at, result] of results.entries()) {
+			const mine = byUser.get(result.recvID);
+			if (!mine) continue;
+			if (!mine.delivered) {
+				const sent = (done.get(result.recvID) ?? []).map((p) => `${p.role} (clientMsgID ${String(p.ids.clientMsgID)})`).join(', ');
+				results[at] = { ...mine, ...(sent ? { error: `${String(mine.error)} (already delivered: ${sent})` } : {}) };
+				continue;
+			}
+			const { serverMsgID, clientMsgID, sendTime, operationID } = mine;
+			done.get(result.recvID)?.push({ role: part.role, ids: { serverMsgID, clientMsgID, sendTime, operationID } });
+		}
+	}
+	if (!format) return results;
+	const sendID = String(parts[0].request.sendID);
+	return results.map((result) => (result.delivered ? { ...result, ...formatFields(format, sendID, result.recvID, done.get(result.recvID) ?? []) } : result));
+}
+
 /** The summary item of one input item's fan-out: nothing about a failed recipient is dropped. */
 function summarize(results: RecipientResult[], extra: IDataObject): IDataObject {
 	const ok = results.filter((result) => result.delivered);
@@ -234,7 +273,7 @@ function summarize(results: RecipientResult[], extra: IDataObject): IDataObject 
 		delivered: ok.length,
 		failed: bad.length,
 		failures: bad.map(({ recvID, error, errCode }) => ({ recvID, error, ...(errCode !== undefined ? { errCode } : {}) })),
-		results: ok.map(({ recvID, serverMsgID, clientMsgID, operationID }) => ({ recvID, serverMsgID, clientMsgID, operationID })),
+		results: ok.map(({ recvID, serverMsgID, clientMsgID, operationID, chat }) => ({ recvID, serverMsgID, clientMsgID, operationID, ...(chat ? { chat } : {}) })),
 	};
 }
 
@@ -329,11 +368,13 @@ export function recipientGate(
 export async function sendToMany(
 	ctx: IExecuteFunctions,
 	client: OpenImClient,
-	request: IDataObject,
+	parts: SendPart[],
 	recipients: Recipients,
 	itemIndex: number,
 	what: string,
+	format?: DeliveryFormat,
 ): Promise<IDataObject | IDataObject[]> {
+	const request = parts[0].request as unknown as IDataObject;
 	const userIDs = await resolveRecipients(client, recipients, itemIndex);
 	if (userIDs.length === 0) {
 		const whose = recipients.groupID ? `The group "${recipients.groupID}" has no members` : 'OpenIM has no users';
@@ -344,11 +385,11 @@ export async function sendToMany(
 				: undefined,
 		});
 	}
-	const results = await deliverToMany(client, request, userIDs, recipients.fanOut, itemIndex);
+	const results = await deliverParts(client, parts, userIDs, recipients.fanOut, itemIndex, format);
 	if (results.length > 0 && results.every((result) => !result.delivered)) {
 		throw new NodeOperationError(ctx.getNode(), `None of the ${results.length} recipients received the ${what}: ${String(results[0].error)}`, { itemIndex });
 	}
 	const sendID = request.sendID;
 	if (recipients.outputMode === 'perRecipient') return results.map((result) => ({ ...result, sendID }));
-	return summarize(results, { sendID, ...(recipients.groupID ? { groupID: recipients.groupID } : {}) });
+	return summarize(results, { sendID, ...(recipients.groupID ? { groupID: recipients.groupID } : {}), ...(format ? { deliveryFormat: format } : {}) });
 }

@@ -80,6 +80,24 @@ describe('example workflows', () => {
 		expect(alert?.revoked).toMatchObject({ revokerUserID: 'imAdmin' });
 	});
 
+	test('policy update: each person gets the Delivery Format of their app (chat, card, both)', async () => {
+		const earlier = sandbox.messages().length;
+		const result = await runWorkflow(loadWorkflowFile('examples/policy-update-every-app.workflow.json'), {
+			nodeTypes,
+			credentialTypes: [new OpenImApi()],
+			credentials: credentials(),
+		});
+		expect(result.error).toBeUndefined();
+		expect(result.json('Notify in their format').map((j) => [j.recvID, j.deliveryFormat])).toEqual([
+			['alice', 'chat'],
+			['bob', 'card'],
+			['carol', 'both'],
+		]);
+		const sent = sandbox.messages().slice(earlier);
+		const kinds = (userID: string) => sent.filter((m) => m.recvID === userID).map((m) => m.contentType);
+		expect([kinds('alice'), kinds('bob'), kinds('carol')]).toEqual([[101, 102], [1400], [1400, 101, 102]]);
+	});
+
 	test('onboarding notification runs up to the Set node with destinationNode', async () => {
 		const workflow = loadWorkflowFile('examples/oa-onboarding-notification.workflow.json');
 		const result = await runWorkflow(workflow, { nodeTypes, destinationNode: 'New hire from OA' });

@@ -53,7 +53,7 @@ export const description: INodeProperties[] = [
 		default: '',
 		placeholder: 'e.g. {{ $json.clientMsgID }}',
 		description:
-			'The clientMsgID the Send operation output for the message. The node looks up its seq with /msg/search_msg. Not needed when Options → Message Seq is set.',
+			'The clientMsgID the Send operation output for the message. The node looks up its seq with /msg/search_msg. Not needed when Options → Message Seq is set. Several IDs (a list, or separated by commas) recall several messages of the same conversation: the chat.clientMsgIDs of a Notification → Send Chat Message recalls its text and picture.',
 		displayOptions: { show },
 	},
 	{
@@ -146,6 +146,8 @@ interface Recall {
 	recvID: string;
 	groupID: string;
 	clientMsgID: string;
+	/** The rest of a list of IDs (a Chat Message's text and picture): recalled one after the other. */
+	moreClientMsgIDs: string[];
 	/** 0: find it by clientMsgID. */
 	seq: number;
 	days: string[];
@@ -164,7 +166,9 @@ function readRecall(input: ItemInput, settings: OpenImSettings): Recall {
 	const groupID = group ? input.locator('groupID', 'Group ID') : '';
 	const options = input.raw('options', {}) as IDataObject;
 	const seq = input.integer('seq', 'Message Seq', { min: 0, max: Number.MAX_SAFE_INTEGER }, options);
-	const clientMsgID = input.text('clientMsgID', 'Client Message ID', { required: seq === 0, singleLine: true, maxLength: 256 });
+	const ids = clientMsgIDList(input, seq === 0);
+	const clientMsgID = ids[0] ?? '';
+	if (seq !== 0 && ids.length > 1) input.fail('Client Message ID', 'holds several IDs, but Options → Message Seq names one message', 'Give one ID with a seq, or leave Message Seq at 0.');
 	if (sessionType === SessionType.Notification && seq === 0) {
 		input.fail(
 			'Sent To',
@@ -178,11 +182,22 @@ function readRecall(input: ItemInput, settings: OpenImSettings): Recall {
 		recvID,
 		groupID,
 		clientMsgID,
+		moreClientMsgIDs: ids.slice(1),
 		seq,
 		days: seq === 0 ? searchDays(input) : [],
 		conversationID: conversationIDFor(sessionType, sendID, recvID, groupID),
 		operationID: newOperationID(),
 	};
+}
+
+/** One client message ID, or several from a list or separated by commas/spaces (at most 100). */
+function clientMsgIDList(input: ItemInput, required: boolean): string[] {
+	const value = input.raw('clientMsgID', '');
+	const parts = Array.isArray(value) ? value : typeof value === 'string' ? value.split(/[\s,;]+/) : [value];
+	const ids = [...new Set(parts.map((part) => input.checkText(part, 'Client Message ID', { singleLine: true, maxLength: 256 })).filter((id) => id !== ''))];
+	if (required && ids.length === 0) input.fail('Client Message ID', 'is empty');
+	if (ids.length > 100) input.fail('Client Message ID', `holds ${ids.length} IDs; at most 100 per item`);
+	return ids;
 }
 
 /** The message's chat log, found by clientMsgID among what the sender sent there on those days. */
@@ -216,6 +231,47 @@ async function findMessage(client: OpenImClient, input: ItemInput, recall: Recal
 	);
 }
 
+/** Finds (unless the seq is given) and recalls one message. */
+async function recallOne(ctx: IExecuteFunctions, client: OpenImClient, recall: Recall, itemIndex: number): Promise<IDataObject> {
+	const input = new ItemInput(ctx, itemIndex);
+	const found = recall.seq === 0 ? await findMessage(client, input, recall) : undefined;
+	const seq = found?.seq ?? recall.seq;
+	const request: RevokeMsgReq = { conversationID: recall.conversationID, seq, userID: recall.sendID };
+	try {
+		await client.call(Path.RevokeMsg, request as unknown as IDataObject, {
+			itemIndex,
+			operationID: recall.operationID,
+			// A repeat after a lost answer finds the message recalled by the first try.
+			doneByFirstTry: [ErrCode.MsgAlreadyRevoke],
+		});
+	} catch (error) {
+		const which = recall.clientMsgID ? `"${recall.clientMsgID}"` : `with seq ${seq} in ${recall.conversationID}`;
+		throw explainError(ctx.getNode(), error, itemIndex, (errCode) =>
+			errCode === ErrCode.MsgAlreadyRevoke
+				? {
+						path: Path.RevokeMsg,
+						errCode,
+						errMsg: ErrMsg[ErrCode.MsgAlreadyRevoke],
+						message: `The message ${which} was already recalled [item ${itemIndex}]`,
+						description: 'OpenIM answered errCode 1404 (MsgAlreadyRevoke): it had been recalled before; nothing changed.',
+					}
+				: undefined,
+		);
+	}
+	return {
+		recalled: true,
+		clientMsgID: found?.clientMsgID ?? (recall.clientMsgID || null),
+		serverMsgID: found?.serverMsgID ?? null,
+		seq,
+		conversationID: recall.conversationID,
+		sessionType: recall.sessionType,
+		sendID: recall.sendID,
+		...(recall.groupID ? { groupID: recall.groupID } : { recvID: recall.recvID }),
+		sendTime: found?.sendTime ?? null,
+		operationID: recall.operationID,
+	};
+}
+
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	const { concurrency, ...transport } = clientOptions(this);
 	const client = new OpenImClient(this, transport);
@@ -231,43 +287,17 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			...(recall.groupID ? { groupID: recall.groupID } : { recvID: recall.recvID }),
 			operationID: recall.operationID,
 		}),
-		send: async (recall, itemIndex) => {
-			const input = new ItemInput(this, itemIndex);
-			const found = recall.seq === 0 ? await findMessage(client, input, recall) : undefined;
-			const seq = found?.seq ?? recall.seq;
-			const request: RevokeMsgReq = { conversationID: recall.conversationID, seq, userID: recall.sendID };
-			try {
-				await client.call(Path.RevokeMsg, request as unknown as IDataObject, {
-					itemIndex,
-					operationID: recall.operationID,
-					// A repeat after a lost answer finds the message recalled by the first try.
-					doneByFirstTry: [ErrCode.MsgAlreadyRevoke],
-				});
-			} catch (error) {
-				const which = recall.clientMsgID ? `"${recall.clientMsgID}"` : `with seq ${seq} in ${recall.conversationID}`;
-				throw explainError(this.getNode(), error, itemIndex, (errCode) =>
-					errCode === ErrCode.MsgAlreadyRevoke
-						? {
-								path: Path.RevokeMsg,
-								errCode,
-								errMsg: ErrMsg[ErrCode.MsgAlreadyRevoke],
-								message: `The message ${which} was already recalled [item ${itemIndex}]`,
-								description: 'OpenIM answered errCode 1404 (MsgAlreadyRevoke): it had been recalled before; nothing changed.',
-							}
-						: undefined,
-				);
+		send: async (first, itemIndex) => {
+			const results: IDataObject[] = [];
+			for (const clientMsgID of [first.clientMsgID, ...first.moreClientMsgIDs]) {
+				const recall = clientMsgID === first.clientMsgID ? first : { ...first, clientMsgID, operationID: newOperationID() };
+				results.push(await recallOne(this, client, recall, itemIndex));
 			}
+			if (results.length === 1) return results[0];
+			// Several messages: the first one's fields, and every recalled message.
 			return {
-				recalled: true,
-				clientMsgID: found?.clientMsgID ?? (recall.clientMsgID || null),
-				serverMsgID: found?.serverMsgID ?? null,
-				seq,
-				conversationID: recall.conversationID,
-				sessionType: recall.sessionType,
-				sendID: recall.sendID,
-				...(recall.groupID ? { groupID: recall.groupID } : { recvID: recall.recvID }),
-				sendTime: found?.sendTime ?? null,
-				operationID: recall.operationID,
+				...results[0],
+				messages: results.map(({ clientMsgID, serverMsgID, seq, sendTime, operationID }) => ({ clientMsgID, serverMsgID, seq, sendTime, operationID })),
 			};
 		},
 	});

@@ -3,6 +3,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { ContentType, MixType, SessionType } from '../../../../openim/constants';
 import type { OANotificationElem, OANotificationSendReq, SendMsgReq } from '../../../../openim/wire';
 import { optionsCollection, readDelivery, senderField } from '../../shared/fields';
+import { deliveryFormatField, notificationParts, readDeliveryFormat } from '../../shared/format';
 import type { ItemInput } from '../../shared/input';
 import { binaryMedia, mediaFieldsWithBinary, uploadOptions, urlMedia } from '../../shared/binary';
 import type { FileUpload, MediaReader } from '../../shared/binary';
@@ -16,7 +17,8 @@ const withMix = (...mixTypes: number[]) => ({ ...show, mixType: mixTypes });
 
 export const description: INodeProperties[] = [
 	senderField(show),
-	...recipientFields(show, 'The user who receives the work notification in their notification conversation'),
+	...recipientFields(show, 'The user who receives the notification'),
+	deliveryFormatField(show),
 	{
 		displayName: 'Title',
 		name: 'notificationName',
@@ -163,6 +165,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		const uploads: FileUpload[] = [];
 		const media = await binaryMedia(input, mixKinds(input.integer('mixType', 'Media', { min: 0, max: 5 })), uploads);
 		const content = readNotification(input, media);
+		const format = readDeliveryFormat(input);
 		const delivery = await readDelivery(input, settings, directory);
 		await checkCardIcon(input, content, delivery.sender.senderFaceURL, client);
 		const recipients = readRecipients(input);
@@ -180,6 +183,8 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 				desc: delivery.push.desc || content.text.slice(0, 200),
 			},
 		};
-		return { request: request as unknown as SendMsgReq, recipients, uploads };
+		const card = request as unknown as SendMsgReq;
+		const parts = () => notificationParts(card, content, format);
+		return { request: parts()[0].request, recipients, format, parts, uploads };
 	});
 }

@@ -1,18 +1,18 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { ContentType, Path, SessionType } from '../../../../openim/constants';
-import type { OANotificationSendReq, SendMsgResp } from '../../../../openim/wire';
+import { ContentType, SessionType } from '../../../../openim/constants';
+import type { OANotificationSendReq, SendMsgReq } from '../../../../openim/wire';
 import { approvalLink, LinkParam, SEND_AND_WAIT, timeoutResult, waitUntil } from '../../shared/approval';
 import type { WaitLimit } from '../../shared/approval';
 import { clientOptions, readDelivery } from '../../shared/fields';
+import { notificationParts, readDeliveryFormat } from '../../shared/format';
 import { ItemInput } from '../../shared/input';
 import { asNodeError, errorItem } from '../../shared/run';
 import type { ErrorWithContext } from '../../shared/run';
 import { verifyRecipients } from '../../shared/recipients';
-import { sendResult } from '../../shared/sending';
+import { sendParts } from '../../shared/sending';
 import { UserDirectory } from '../../shared/users';
 import { OpenImClient, newOperationID } from '../../transport';
-import type { ConfirmedSend } from '../../transport';
 import { withoutBinarySource } from '../../shared/binary';
 import * as send from './send';
 
@@ -29,6 +29,10 @@ function isAgentReview(ctx: IExecuteFunctions): boolean {
 	return ctx.getNode().type.endsWith('HitlTool');
 }
 
+/** The response link is all that matters here: where can the recipient tap it? (openim-clients.md §2) */
+const WAIT_FORMAT_HINT =
+	'Work Notification Card: only the Flutter demo 3.8.3 can open the response link, and only by tapping the picture of a Text and Picture card; other apps cannot answer. Chat Message: the link is in the text, which every official app shows. Both: sends both.';
+
 /** Fields of Notification → Send, shown for this operation. Not here: the recipient modes (one user only) and Link (the response page). */
 const SKIP = new Set(['recipientMode', 'recvIDs', 'memberGroupID', 'fanOut', 'outputMode', 'externalUrl']);
 const reused: INodeProperties[] = withoutBinarySource(send.description)
@@ -37,10 +41,11 @@ const reused: INodeProperties[] = withoutBinarySource(send.description)
 		const rest = { ...(property.displayOptions?.show ?? {}) } as IDataObject;
 		delete rest.recipientMode;
 		delete rest.operation;
+		const own = property.name === 'deliveryFormat' ? { hint: WAIT_FORMAT_HINT } : {};
 		const displayOptions = { ...property.displayOptions, show: { ...rest, ...show } } as IDataObject;
 		// As an AI agent's human review (n8n 2.x, type …HitlTool) n8n adds its own Message field: the card text.
 		if (property.name === 'text') displayOptions.hide = { [REVIEW_MESSAGE]: [{ _cnd: { exists: true } }] };
-		return { ...property, displayOptions } as INodeProperties;
+		return { ...property, ...own, displayOptions } as INodeProperties;
 	});
 
 const withResponse = (responseType: string) => ({ ...show, responseType: [responseType] });
@@ -48,7 +53,7 @@ const withResponse = (responseType: string) => ({ ...show, responseType: [respon
 export const description: INodeProperties[] = [
 	{
 		displayName:
-			'Sends one card to one user (parameters from the first item) whose link opens an n8n response page, then waits. The n8n address must be reachable from the recipient\'s phone (set WEBHOOK_URL behind a proxy).',
+			'Sends one notification to one user (parameters from the first item) whose link opens an n8n response page, then waits. The n8n address must be reachable from the recipient\'s phone (set WEBHOOK_URL behind a proxy).',
 		name: 'sendAndWaitNotice',
 		type: 'notice',
 		default: '',
@@ -204,6 +209,7 @@ async function sendAndWait(ctx: IExecuteFunctions): Promise<INodeExecutionData[]
 	const settings = await client.settings();
 
 	const content = send.readNotification(input, undefined, isAgentReview(ctx) ? { name: REVIEW_MESSAGE, label: 'Message' } : undefined);
+	const format = readDeliveryFormat(input);
 	const delivery = await readDelivery(input, settings, directory);
 	await send.checkCardIcon(input, content, delivery.sender.senderFaceURL, client);
 	const recvID = input.locator('recvID', 'Recipient');
@@ -256,13 +262,9 @@ async function sendAndWait(ctx: IExecuteFunctions): Promise<INodeExecutionData[]
 			iOSBadgeCount: delivery.push.iOSBadgeCount,
 		},
 	};
-	const operationID = newOperationID();
-	const data = await client.call<SendMsgResp | ConfirmedSend>(Path.SendMsg, request as unknown as IDataObject, {
-		operationID,
-		itemIndex: 0,
-		send: true,
-	});
-	const sent = sendResult(data, request, operationID);
+	// For a chat message, the link goes into the text (chatText): what every official app shows.
+	const parts = notificationParts(request as unknown as SendMsgReq, content, format);
+	const sent = await sendParts(ctx, client, parts, newOperationID(), 0, 'notification', format);
 
 	// On timeout n8n resumes with the node switched off, which passes its input on: make that
 	// input the timeout result (a new object, so the previous node's output stays as it was).

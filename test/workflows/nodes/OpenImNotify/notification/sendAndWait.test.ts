@@ -55,6 +55,25 @@ describe('Notification → Send and Wait (execute)', () => {
 		expect(result.runData[NOTIFY][0].hints?.[0]?.message).toMatch(/^Send and Wait sent one card, from the first of the 2 input items/);
 	});
 
+	it('Chat Message: the signed link is in the text of a one-to-one chat; Both also sends the card', async () => {
+		const result = await ctx.run([{ userID: 'alice' }], params({ deliveryFormat: 'chat' }));
+		expect(result.executionStatus).toBe('waiting');
+		const [text] = ctx.sandbox.inbox('alice');
+		expect(ctx.sandbox.inbox('alice')).toHaveLength(1);
+		expect(text).toMatchObject({ contentType: 101, sessionType: 1, conversationID: 'si_alice_hr_bot' });
+		const body = String(text.content.content);
+		expect(body).toMatch(/^Leave request: Bob, 3 days\n\nBob asks for leave 1–3 May\.\n\nOpen: http/);
+		const link = new URL(/Open: (\S+)/.exec(body)?.[1] as string);
+		expect(link.pathname).toMatch(/\/webhook-waiting\/[^/]+\/[^/]+$/);
+		expect(link.searchParams.get('to')).toBe('alice');
+
+		ctx.sandbox.reset('default');
+		await ctx.run([{ userID: 'bob' }], params({ deliveryFormat: 'both' }));
+		const [card, chat] = ctx.sandbox.inbox('bob');
+		expect([card.contentType, chat.contentType]).toEqual([1400, 101]);
+		expect(String(chat.content.content)).toContain(`Open: ${String(card.content.externalUrl)}`);
+	});
+
 	it('rejects an unknown recipient before sending', async () => {
 		const result = await ctx.run([{ userID: 'nobody' }], params());
 		expect(result.status).toBe('error');
