@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- e2e test tooling, not shipped: writes the files n8n reads */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- e2e test tooling, not shipped: writes the files n8n reads */
 /**
  * Files from the workflow (issue #12) in real n8n: Read/Write Files from Disk → OpenIM Notify, the
  * packed package against the sandbox with its S3 storage (out of process). n8n 2.x keeps binary data
