@@ -171,6 +171,37 @@ describe('Notification → Send with a binary picture on the card', () => {
 	});
 });
 
+describe('Delivery Format with binary media (the chat text and picture carry the uploaded URLs)', () => {
+	it('Chat Message: a binary file is quoted in the text by its uploaded URL', async () => {
+		const payslip = pdf('Payslip Dave Zhao', 4000);
+		const result = await run(
+			[fileItem('dave', payslip, 'payslip-dave.pdf', 'application/pdf')],
+			notification({ mixType: 3, fileSource: 'binary', fileBinaryProperty: 'data', deliveryFormat: 'chat' }),
+		);
+		expect(result.error).toBeUndefined();
+		const url = (result.json(NOTIFY)[0].files as IDataObject[])[0].url as string;
+		const [text] = ctx.sandbox.inbox('dave');
+		expect(text.contentType).toBe(101);
+		expect(String((text.content as IDataObject).content)).toContain(`File: payslip-dave.pdf ${url}`);
+	});
+
+	it('Both: the card and the chat picture both point at the one upload, with sourcePath set', async () => {
+		const image = png(320, 200);
+		const result = await run(
+			[fileItem('carol', image, 'chart.png', 'image/png')],
+			notification({ mixType: 1, pictureSource: 'binary', pictureBinaryProperty: 'data', deliveryFormat: 'both' }),
+		);
+		expect(result.error).toBeUndefined();
+		const url = (result.json(NOTIFY)[0].files as IDataObject[])[0].url as string;
+		const inbox = ctx.sandbox.inbox('carol').filter((m) => [1400, 102].includes(m.contentType));
+		const card = inbox.find((m) => m.contentType === 1400);
+		const picture = inbox.find((m) => m.contentType === 102);
+		const cardElem = (card?.content as IDataObject).pictureElem as IDataObject;
+		expect(cardElem).toMatchObject({ sourcePath: url, sourcePicture: { url } });
+		expect(picture?.content).toMatchObject({ sourcePath: url, sourcePicture: { url } });
+	});
+});
+
 describe('bad binary input is refused before anything is sent or uploaded', () => {
 	it.each([
 		['a missing binary field', [fileItem('alice', pdf('x'), 'a.pdf', undefined, 'other')], fileMessage(), 'File Binary Field "data" is not on the input item [item 0]'],
