@@ -47,10 +47,11 @@ const BASE_FIELDS = [
 	'externalUrl',
 	'mixType',
 ];
-const PICTURE = ['pictureUrl', 'pictureType', 'pictureWidth', 'pictureHeight', 'pictureSize', 'pictureSnapshotUrl'];
-const VIDEO = ['videoUrl', 'videoType', 'videoSize', 'videoDuration', 'videoSnapshotUrl', 'videoSnapshotWidth', 'videoSnapshotHeight'];
-const FILE = ['fileUrl', 'fileName', 'fileSize'];
-const VOICE = ['voiceUrl', 'voiceDuration', 'voiceSize'];
+// Each media starts with its source (URL | Binary File, issue #12); URL shows the URL fields.
+const PICTURE = ['pictureSource', 'pictureUrl', 'pictureType', 'pictureWidth', 'pictureHeight', 'pictureSize', 'pictureSnapshotUrl'];
+const VIDEO = ['videoSource', 'videoUrl', 'videoType', 'videoSize', 'videoDuration', 'videoSnapshotUrl', 'videoSnapshotWidth', 'videoSnapshotHeight'];
+const FILE = ['fileSource', 'fileUrl', 'fileName', 'fileSize'];
+const VOICE = ['voiceSource', 'voiceUrl', 'voiceDuration', 'voiceSize'];
 const ALL_MEDIA = [...PICTURE, ...VIDEO, ...FILE, ...VOICE];
 
 /** Media option → the media fields it must show (and no other), and its screenshot. */
