@@ -7,6 +7,8 @@
  *   (b) OpenIM Notify in real n8n
  *   (c) n8n's HTTP Request node (v4.2, token from a prior node), unbatched and batched
  *   (d) the floor node (bench/floor-node): one this.helpers.httpRequest per item
+ * Phase `upload` (issue #12): binary files uploaded through OpenIM's object storage and sent, raw client
+ * vs the node (bench/lib/upload.ts), and the floor node only reading the binary (n8n's own copy).
  * Workloads: N single-recipient notifications (recipient from an expression), one notification to
  * 10,000 recipients (per-item fan-out), peak RSS at 50,000 items. Throughput is items / the sending
  * node's `executionTime` from the run data; wall time (n8n boot included) is printed too. Max in-flight
@@ -25,6 +27,7 @@ import { cpuWindowMs, executeWorkflow, removeProbe, rssWindow, type ExecOutcome 
 import { packFloorNode } from './lib/floor';
 import { summariseProfile, type ProfileSummary } from './lib/profile';
 import { rawNewConnection, rawUndici, type RawResult } from './lib/raw';
+import { floorReadWorkflow, rawUpload, UPLOAD_NODE, uploadWorkflow, writeUploadFiles, type RawUploadResult, type UploadFiles } from './lib/upload';
 import {
 	SENDER_NODE,
 	floorWorkflow,
@@ -54,14 +57,18 @@ interface Options {
 	n8nNodeOptions: string;
 	/** Also measure the live heap (forced GC) at rssItems for (b) and (d): a diagnostic, slower. */
 	liveHeap: boolean;
-	/** Which parts to run: a, b, c, d, dauth, fanout, rss, profile. */
+	/** Which parts to run: a, b, c, d, dauth, fanout, rss, upload, profile. */
 	phases: Set<string>;
+	/** Phase upload: this many small files of uploadFileKB each, and one file of uploadBigMB. */
+	uploadFiles: number;
+	uploadFileKB: number;
+	uploadBigMB: number;
 }
 
-const ALL_PHASES = ['a', 'b', 'c', 'd', 'dauth', 'fanout', 'rss', 'profile'];
+const ALL_PHASES = ['a', 'b', 'c', 'd', 'dauth', 'fanout', 'rss', 'upload', 'profile'];
 
 const USAGE =
-	'usage: npm run bench -- [--quick] [--n8n 1.123.81|2.41.1] [--concurrency 8] [--verify on|off] [--repeat N] [--no-profile] [--sends N] [--fanout N] [--rss-items N] [--server-latency MS] [--phases a,b,c,d,dauth,fanout,rss,profile] [--live-heap] [--n8n-node-options "--max-semi-space-size=32"]';
+	'usage: npm run bench -- [--quick] [--n8n 1.123.81|2.41.1] [--concurrency 8] [--verify on|off] [--repeat N] [--no-profile] [--sends N] [--fanout N] [--rss-items N] [--server-latency MS] [--phases a,b,c,d,dauth,fanout,rss,upload,profile] [--upload-files N] [--upload-file-kb N] [--upload-big-mb N] [--live-heap] [--n8n-node-options "--max-semi-space-size=32"]';
 
 function parseArgs(argv: string[]): Options {
 	const o: Options = {
@@ -77,6 +84,9 @@ function parseArgs(argv: string[]): Options {
 		liveHeap: false,
 		n8nNodeOptions: '',
 		phases: new Set(ALL_PHASES),
+		uploadFiles: 0,
+		uploadFileKB: 0,
+		uploadBigMB: 0,
 	};
 	for (let i = 0; i < argv.length; i++) {
 		const [flag, inline] = argv[i].includes('=') ? argv[i].split(/=(.*)/s) : [argv[i], undefined];
@@ -130,6 +140,15 @@ function parseArgs(argv: string[]): Options {
 			case '--rss-items':
 				o.rssItems = int();
 				break;
+			case '--upload-files':
+				o.uploadFiles = int();
+				break;
+			case '--upload-file-kb':
+				o.uploadFileKB = int();
+				break;
+			case '--upload-big-mb':
+				o.uploadBigMB = int();
+				break;
 			case '--n8n-node-options':
 				o.n8nNodeOptions = value();
 				break;
@@ -152,6 +171,9 @@ function parseArgs(argv: string[]): Options {
 	o.fanout ||= o.quick ? 1000 : 10000;
 	o.rssItems ||= o.quick ? 5000 : 50000;
 	o.repeat ||= o.quick ? 1 : 3;
+	o.uploadFiles ||= o.quick ? 20 : 200;
+	o.uploadFileKB ||= 200;
+	o.uploadBigMB ||= o.quick ? 20 : 100;
 	return o;
 }
 
@@ -348,6 +370,31 @@ function checkFanOut(rec: RunRecord, messages: Array<{ recvID: string }>, n: num
 	if (problems.length) throw new Error(`fan-out: ${problems.join('; ')}`);
 }
 
+/** Every file uploaded (none answered from OpenIM's hash table) and sent once. */
+function checkUploads(label: string, stats: SandboxStats, count: number): void {
+	const completes = stats.requests.byPath['/object/complete_multipart_upload'] ?? 0;
+	const problems: string[] = [];
+	if (completes !== count) problems.push(`${completes} completed uploads, expected ${count}`);
+	if (stats.sendsAccepted !== count) problems.push(`sandbox accepted ${stats.sendsAccepted} sends, expected ${count}`);
+	if (stats.duplicates.total) problems.push(`${stats.duplicates.total} duplicate sends`);
+	if (stats.rejections.total) problems.push(`${stats.rejections.total} rejections ${JSON.stringify(stats.rejections.byErrCode)}`);
+	if (problems.length) throw new Error(`${label}: ${problems.join('; ')}`);
+}
+
+/** The bytes the node uploaded (the sizes it reports per file), in MB per second of its executionTime. */
+function mbPerSec(rec: RunRecord): number {
+	let bytes = 0;
+	for (const item of rec.outcome.node(rec.nodeName).items) {
+		for (const file of (item.json.files ?? []) as Array<{ size?: number }>) bytes += file.size ?? 0;
+	}
+	return bytes / MB / (rec.nodeMs / 1000);
+}
+
+/** RSS of the n8n process: peak while the node ran minus just before it started, MB. */
+const rssRise = (rec: RunRecord): number => (rec.rssPeakInNode - rec.rssBeforeNode) / MB;
+
+const ratioOf = (x: number | undefined, y: number | undefined): string => (x !== undefined && y ? (x / y).toFixed(2) : 'n/a');
+
 const best = (runs: RunRecord[]): RunRecord => runs.reduce((a, b) => (b.perSec > a.perSec ? b : a));
 const median = (xs: number[]): number => {
 	const s = [...xs].sort((a, b) => a - b);
@@ -508,8 +555,18 @@ async function main(): Promise<void> {
 	// One sandbox process for the whole run, no request log (no --verbose), 90-day tokens.
 	const sandbox = await startSandbox({ tokenLifetime: 7776000 });
 	let n8n: N8nInstance | undefined;
+	let files: UploadFiles | undefined;
 	try {
-		n8n = await createN8nInstance(o.version, { tgz, extraPackages: [floorTgz] });
+		// Phase upload: the files Read/Write Files from Disk reads (n8n 2.x only reads under N8N_RESTRICT_FILE_ACCESS_TO).
+		if (has('upload')) {
+			files = writeUploadFiles(o.uploadFiles, o.uploadFileKB * 1024, o.uploadBigMB * MB);
+			log(`wrote ${fmt(o.uploadFiles)} files of ${fmt(o.uploadFileKB)} KB and one of ${fmt(o.uploadBigMB)} MB into ${files.dir}`);
+		}
+		n8n = await createN8nInstance(o.version, {
+			tgz,
+			extraPackages: [floorTgz],
+			...(files ? { env: { N8N_RESTRICT_FILE_ACCESS_TO: files.dir } } : {}),
+		});
 		const cred = openImCredential(sandbox.url);
 		const url = sandbox.url;
 		const wf = {
@@ -523,6 +580,13 @@ async function main(): Promise<void> {
 			httpBatched: httpRequestWorkflow('benchHttpBatch01', o.sends, url, { batchSize: c, batchInterval: 1 }),
 			floor: floorWorkflow('benchFloorSend01', o.sends, url, c),
 			floorAuth: floorWorkflow('benchFloorAuth01', o.sends, url, c, cred),
+			...(files
+				? {
+						uploadSmall: uploadWorkflow('benchUploadSml01', files.small.glob, cred, c),
+						uploadBig: uploadWorkflow('benchUploadBig01', files.big.glob, cred, c),
+						floorReadBig: floorReadWorkflow('benchFloorRead01', files.big.glob),
+					}
+				: {}),
 		};
 		await n8n.importCredentials([cred]);
 		await n8n.importWorkflow(Object.values(wf));
@@ -561,6 +625,45 @@ async function main(): Promise<void> {
 			if (has('d')) runs.d.push(await measure(n8n, sandbox, '(d) floor node (httpRequest)', SENDER_NODE.floor, wf.floor.id, o.sends, o.sends, { timeline: true }));
 			if (has('dauth')) {
 				runs.da.push(await measure(n8n, sandbox, "(d') floor, httpRequestWithAuth.", SENDER_NODE.floor, wf.floorAuth.id, o.sends, o.sends, { timeline: true }));
+			}
+		}
+
+		// Files (issue #12): many small files and one large one, uploaded and sent, (a) raw and (b) the node;
+		// the floor node reading the large binary gives n8n's own copy, which any uploading node pays.
+		const up: { rawSmall: RawUploadResult[]; rawBig: RawUploadResult[]; small: RunRecord[]; big: RunRecord[]; floorBig: RunRecord[] } = {
+			rawSmall: [],
+			rawBig: [],
+			small: [],
+			big: [],
+			floorBig: [],
+		};
+		if (files && wf.uploadSmall && wf.uploadBig && wf.floorReadBig) {
+			const rawRound = async (label: string, data: Buffer[]): Promise<RawUploadResult> => {
+				await freshSandbox(sandbox, 1);
+				const token = (
+					await sandbox.call<{ data: { token: string } }>('POST', '/auth/get_admin_token', { secret: SANDBOX_SECRET, userID: SANDBOX_ADMIN }, { operationID: 'bench-raw-upload' })
+				).data.token;
+				const r = await rawUpload(url, token, data, c);
+				checkUploads(label, await sandbox.stats<SandboxStats>(), data.length);
+				log(`${label.padEnd(34)} ${fmt(r.files).padStart(6)} files  time ${secs(r.ms).padStart(7)} ${fmt(r.mbPerSec, 1).padStart(6)} MB/s  part size ${fmt(r.partSize / MB, 1)} MB`);
+				return r;
+			};
+			const nodeRound = async (label: string, id: string, count: number): Promise<RunRecord> => {
+				const rec = await measure(n8n!, sandbox, label, UPLOAD_NODE, id, count, 1);
+				checkUploads(label, rec.stats, count);
+				const notUploaded = rec.outcome.node(UPLOAD_NODE).items.filter((item) => (item.json.files as Array<{ uploaded?: boolean }> | undefined)?.[0]?.uploaded !== true);
+				if (notUploaded.length) throw new Error(`${label}: ${notUploaded.length} output items without an uploaded file`);
+				log(`${''.padEnd(34)} ${fmt(mbPerSec(rec), 1)} MB/s; RSS +${fmt(rssRise(rec), 1)} MB while the node ran`);
+				return rec;
+			};
+			for (let r = 0; r < o.repeat; r++) {
+				up.rawSmall.push(await rawRound(`(a) raw upload ${fmt(o.uploadFiles)} × ${fmt(o.uploadFileKB)} KB`, files.small.files));
+				up.rawBig.push(await rawRound(`(a) raw upload 1 × ${fmt(o.uploadBigMB)} MB`, [files.big.file]));
+				up.small.push(await nodeRound(`(b) upload ${fmt(o.uploadFiles)} × ${fmt(o.uploadFileKB)} KB`, wf.uploadSmall.id, o.uploadFiles));
+				up.big.push(await nodeRound(`(b) upload 1 × ${fmt(o.uploadBigMB)} MB`, wf.uploadBig.id, 1));
+				const floorRec = await measure(n8n, sandbox, `(d) floor reads 1 × ${fmt(o.uploadBigMB)} MB`, SENDER_NODE.floor, wf.floorReadBig.id, 1, 1, { check: false });
+				log(`${''.padEnd(34)} RSS +${fmt(rssRise(floorRec), 1)} MB while the floor read the binary`);
+				up.floorBig.push(floorRec);
 			}
 		}
 
@@ -682,6 +785,29 @@ async function main(): Promise<void> {
 						: ''),
 			);
 		}
+		// Files: the best rate of each, and the largest RSS rise of the node and of the floor (the conservative pair).
+		const bestRawUpload = (list: RawUploadResult[]) => (list.length ? Math.max(...list.map((x) => x.mbPerSec)) : undefined);
+		const bestNodeUpload = (list: RunRecord[]) => (list.length ? Math.max(...list.map(mbPerSec)) : undefined);
+		const maxRise = (list: RunRecord[]) => (list.length ? Math.max(...list.map(rssRise)) : undefined);
+		const upload = {
+			rawSmall: bestRawUpload(up.rawSmall),
+			rawBig: bestRawUpload(up.rawBig),
+			small: bestNodeUpload(up.small),
+			big: bestNodeUpload(up.big),
+			rss: maxRise(up.big),
+			floorRss: maxRise(up.floorBig),
+			partSizeMB: up.rawBig.length ? up.rawBig[0].partSize / MB : undefined,
+		};
+		if (upload.big !== undefined || upload.rawBig !== undefined) {
+			const mbps = (x: number | undefined) => (x === undefined ? 'n/a' : `${fmt(x, 1)} MB/s`);
+			console.log(`\nFiles (issue #12; MB/s = bytes / time, node: its executionTime; raw: from the first request to the last answer)`);
+			console.log(`  ${fmt(o.uploadFiles)} × ${fmt(o.uploadFileKB)} KB: (a) raw ${mbps(upload.rawSmall)}, (b) node ${mbps(upload.small)}, (b)/(a) ${ratioOf(upload.small, upload.rawSmall)}; all runs (a) ${up.rawSmall.map((x) => fmt(x.mbPerSec, 1)).join(', ')}, (b) ${up.small.map((x) => fmt(mbPerSec(x), 1)).join(', ')}`);
+			console.log(`  1 × ${fmt(o.uploadBigMB)} MB: (a) raw ${mbps(upload.rawBig)}, (b) node ${mbps(upload.big)}, (b)/(a) ${ratioOf(upload.big, upload.rawBig)}; all runs (a) ${up.rawBig.map((x) => fmt(x.mbPerSec, 1)).join(', ')}, (b) ${up.big.map((x) => fmt(mbPerSec(x), 1)).join(', ')}`);
+			console.log(
+				`  RSS rise while the node uploaded ${fmt(o.uploadBigMB)} MB: +${fmt(upload.rss ?? 0, 1)} MB; the floor reading the same binary: +${fmt(upload.floorRss ?? 0, 1)} MB; ` +
+					`part size ${fmt(upload.partSizeMB ?? 0, 1)} MB (largest of the runs; all runs: node ${up.big.map((x) => fmt(rssRise(x), 1)).join(', ')}, floor ${up.floorBig.map((x) => fmt(rssRise(x), 1)).join(', ')})`,
+			);
+		}
 		if (serverLatencyMs === 0) {
 			console.log('  (the sandbox counts 1 in flight without --server-latency: it answers each request before it reads the next; the client column is the n8n process\'s own count)');
 		}
@@ -718,6 +844,11 @@ async function main(): Promise<void> {
 			[`(b) never more than ${c} requests in flight`, bInFlightMax !== undefined ? bInFlightMax <= c : undefined],
 			[`fan-out ≥ 1,000 recipients/s, every recipient accounted for`, fan ? fan.perSec >= 1000 : undefined],
 			[`RSS growth ≤ 150 MB at ${fmt(o.rssItems)} items`, rssGrowthMB !== undefined ? rssGrowthMB <= 150 : undefined],
+			[`upload of ${fmt(o.uploadBigMB)} MB: (b) ≥ 0.5 × (a)`, upload.big !== undefined && upload.rawBig ? upload.big >= 0.5 * upload.rawBig : undefined],
+			[
+				`RSS rise during that upload ≤ 3 × part size + the floor's copy of the binary`,
+				upload.rss !== undefined && upload.floorRss !== undefined && upload.partSizeMB !== undefined ? upload.rss <= 3 * upload.partSizeMB + upload.floorRss : undefined,
+			],
 		];
 		console.log('\nTargets');
 		for (const [name, ok] of targets) console.log(`  ${ok === undefined ? 'NOT RUN' : ok ? 'MET    ' : 'MISSED '} ${name}`);
@@ -760,6 +891,18 @@ async function main(): Promise<void> {
 					floor: runs.d.length ? round(minCpu(runs.d)) : null,
 					floorWithAuthentication: runs.da.length ? round(minCpu(runs.da)) : null,
 				},
+				uploadMBps: upload.big === undefined ? null : Math.round(upload.big * 10) / 10,
+				rawUploadMBps: upload.rawBig === undefined ? null : Math.round(upload.rawBig * 10) / 10,
+				uploadRssGrowthMB: upload.rss === undefined ? null : Math.round(upload.rss * 10) / 10,
+				upload: {
+					files: o.uploadFiles,
+					fileKB: o.uploadFileKB,
+					bigMB: o.uploadBigMB,
+					partSizeMB: upload.partSizeMB ?? null,
+					smallMBps: upload.small === undefined ? null : Math.round(upload.small * 10) / 10,
+					rawSmallMBps: upload.rawSmall === undefined ? null : Math.round(upload.rawSmall * 10) / 10,
+					floorReadRssGrowthMB: upload.floorRss === undefined ? null : Math.round(upload.floorRss * 10) / 10,
+				},
 				quick: o.quick,
 				targetsMet: targets.every(([, ok]) => ok !== false) && targets.some(([, ok]) => ok !== undefined),
 			}),
@@ -767,6 +910,7 @@ async function main(): Promise<void> {
 	} finally {
 		await n8n?.dispose();
 		await sandbox.stop();
+		if (files) rmSync(files.dir, { recursive: true, force: true });
 		if (packedHere) rmSync(dirname(tgz), { recursive: true, force: true });
 		rmSync(dirname(floorTgz), { recursive: true, force: true });
 		removeProbe();

@@ -6,6 +6,8 @@
  * No validation, no token refresh: the token comes from a prior node (read once).
  * Transport "With Authentication" sends the same request through `httpRequestWithAuthentication` with
  * the openImApi credential (as OpenIM Notify does), to measure what that path costs per request.
+ * Operation "Read Binary" (issue #12) only reads each item's binary with `getBinaryDataBuffer` and
+ * holds it until the node ends: n8n's own copy of a file, the memory floor of any node that uploads it.
  * Packed and installed into the benchmark's n8n by bench/lib/floor.ts; never part of the package.
  */
 import { randomUUID } from 'crypto';
@@ -24,6 +26,25 @@ export class OpenImBenchFloor implements INodeType {
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'openImApi', required: false }],
 		properties: [
+			{
+				displayName: 'Operation',
+				name: 'operation',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{ name: 'Read Binary', value: 'readBinary', action: 'Read each item binary' },
+					{ name: 'Send', value: 'send', action: 'Send one request per item' },
+				],
+				default: 'send',
+			},
+			{
+				displayName: 'Binary Field',
+				name: 'binaryProperty',
+				type: 'string',
+				default: 'data',
+				description: 'Input binary field to read',
+				displayOptions: { show: { operation: ['readBinary'] } },
+			},
 			{
 				displayName: 'Transport',
 				name: 'transport',
@@ -74,6 +95,7 @@ export class OpenImBenchFloor implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		if (this.getNodeParameter('operation', 0, 'send') === 'readBinary') return [await readBinaries(this)];
 		const count = this.getInputData().length;
 		const url = this.getNodeParameter('url', 0) as string;
 		const token = this.getNodeParameter('token', 0) as string;
@@ -109,4 +131,17 @@ export class OpenImBenchFloor implements INodeType {
 		await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
 		return [out];
 	}
+}
+
+/** Every item's binary as one Buffer, all held to the end (as a node holding its files until sent). */
+async function readBinaries(ctx: IExecuteFunctions): Promise<INodeExecutionData[]> {
+	const property = ctx.getNodeParameter('binaryProperty', 0, 'data') as string;
+	const held: Buffer[] = [];
+	const out: INodeExecutionData[] = [];
+	for (let i = 0; i < ctx.getInputData().length; i++) {
+		const data = await ctx.helpers.getBinaryDataBuffer(i, property);
+		held.push(data);
+		out.push({ json: { bytes: data.length }, pairedItem: { item: i } });
+	}
+	return out;
 }
