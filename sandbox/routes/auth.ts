@@ -47,9 +47,9 @@ export function parseToken(ctx: RouteContext, token: string): { userID: string; 
 
 /**
  * Signs an admin token; with `adminTokenCap` (v3.8.1) also stores it the way CreateToken does, kicking
- * the surplus. Counted in stats (tokensIssued, tokenFetches, adminTokensKicked).
+ * the surplus. Counted in stats: tokensIssued, adminTokensKicked, and tokenFetches when it came over HTTP (`operationID`).
  */
-export function issueAdminToken(state: SandboxState, userID: string, operationID = ''): string {
+export function issueAdminToken(state: SandboxState, userID: string, operationID?: string): string {
 	const { config, tokens, stats } = state;
 	const token = tokens.issue(userID, PlatformID.Admin, config.tokenLifetimeSeconds, config.secret);
 	if (config.adminTokenCap !== null) {
