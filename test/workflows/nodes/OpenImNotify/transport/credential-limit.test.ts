@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test tooling, not shipped: an opt-in figures line on stdout */
 /**
  * The credential's Max Requests Per Second (per n8n Process): one limit for every execution of the
  * credential in one n8n process, measured from the sandbox's own request start times (its busiest
@@ -12,8 +13,11 @@ import { runOn, shareN8nWorkflow, startWorker } from './workers';
 
 const LIMIT = 10;
 const ITEMS = 20;
-/** Server-side arrival times jitter a little around the paced start times. */
-const TOLERANCE = 2;
+/**
+ * The token fetch n8n makes inside the first paced request (preAuthentication's get_admin_token shares
+ * its slot), plus server-side arrival times jittering around the paced start times.
+ */
+const TOLERANCE = 3;
 
 let sandbox: Sandbox;
 
@@ -38,7 +42,11 @@ async function sendConcurrently(executions: Array<{ worker: ReturnType<typeof st
 	sandbox.reset('default');
 	const results = await Promise.all(executions.map(({ worker, store }, i) => runOn(worker, store, items(i), parameters)));
 	for (const result of results) expect(result.json(NOTIFY).every((item) => item.delivered === true)).toBe(true);
-	return sandbox.stats();
+	const stats = sandbox.stats();
+	if (process.env.RATE_LIMIT_FIGURES) {
+		process.stdout.write(`busiest second: ${stats.peakRequestsPerSecond} requests (${stats.requests.total} in all, max in flight ${stats.maxInFlight})\n`);
+	}
+	return stats;
 }
 
 describe('Max Requests Per Second (per n8n Process) on the credential', () => {
