@@ -9,6 +9,8 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
+import { randomUUID } from 'crypto';
+
 import { networkProblem } from '../nodes/OpenImNotify/transport/errors';
 import { ErrCode, Header, Path, PlatformID, V2ErrCode } from '../openim/constants';
 
@@ -23,6 +25,12 @@ interface Envelope {
 	errDlt?: string;
 	data?: { token?: string };
 }
+
+/**
+ * Tells this n8n process's token fetches apart from other processes' in OpenIM's logs (and the
+ * sandbox's tokenFetches): `n8n-token-<process tag>-<ms>`.
+ */
+const PROCESS_TAG = randomUUID().slice(0, 8);
 
 const isEnvelope = (body: unknown): body is Envelope =>
 	typeof body === 'object' && body !== null && typeof (body as Envelope).errCode === 'number';
@@ -140,6 +148,15 @@ export class OpenImApi implements ICredentialType {
 				'OpenIM server generation; the token route, send path, text key and error shapes differ (README, "Server versions")',
 		},
 		{
+			displayName: 'Max Requests Per Second (per n8n Process)',
+			name: 'maxRequestsPerSecond',
+			type: 'number',
+			typeOptions: { minValue: 0, numberPrecision: 1 },
+			default: 0,
+			description:
+				'Upper limit on OpenIM API requests started per second by all executions that use this credential in one n8n process, on top of each node\'s own Requests Per Second. In queue mode every worker has its own limit, so OpenIM sees at most workers × this (README, "Scaling out"). 0 means no limit.',
+		},
+		{
 			// What Auto-Detect found (v3.8 / v3.0 / v2 / v2.0), fetched and kept with the token.
 			displayName: 'Detected Version',
 			name: 'detectedVersion',
@@ -171,7 +188,7 @@ export class OpenImApi implements ICredentialType {
 				return (await this.helpers.httpRequest({
 					method: 'POST',
 					url: `${baseUrl}${path}`,
-					headers: { [Header.OperationID]: `n8n-token-${Date.now()}` },
+					headers: { [Header.OperationID]: `n8n-token-${PROCESS_TAG}-${Date.now()}` },
 					body,
 					json: true,
 					returnFullResponse: true,
@@ -191,7 +208,7 @@ export class OpenImApi implements ICredentialType {
 			// v2 has no admin platform (10): its binding allows 1–8 (v2.0–v2.2) or 1–9 (v2.3). Linux (7) is
 			// the platform an admin account is least likely to be logged in on.
 			v2: async () =>
-				await post(Path.UserSession, { secret, platform: PlatformID.Linux, userID, operationID: `n8n-token-${Date.now()}` }),
+				await post(Path.UserSession, { secret, platform: PlatformID.Linux, userID, operationID: `n8n-token-${PROCESS_TAG}-${Date.now()}` }),
 		};
 		routes['v2.0'] = routes.v2;
 		const setting = String(credentials.serverVersion ?? 'auto');

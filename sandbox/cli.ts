@@ -1,7 +1,7 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals, no-console -- dev tooling (process, console), not shipped in the package */
 /**
  * node build/sandbox/cli.js [--host 127.0.0.1] [--port 10002|0] [--secret openIM123]
- *                           [--token-lifetime <s>] [--seed default|none] [--generation v3.8|v3.2|v3.0|v2|v2.0]
+ *                           [--token-lifetime <s>] [--seed default|none] [--generation v3.8|v3.8.1|v3.2|v3.0|v2|v2.0] [--admin-token-cap N]
  *                           [--storage [--min-part-size <bytes>]] [--verbose]
  *
  * With --storage it starts the object storage beside it (sandbox/storage.ts) and first prints
@@ -9,15 +9,16 @@
  * Prints `OpenIM sandbox ready at http://HOST:PORT` once listening (scripts wait for that line) and
  * stops cleanly on SIGTERM/SIGINT (docs/architecture.md, "Sandbox CLI and control plane").
  */
-import { GENERATIONS, type Generation } from './generations';
+import { GENERATION_OPTIONS } from './generations';
 import { startSandbox } from './server';
 import type { SandboxOptions } from './types';
 
 const USAGE =
 	'usage: cli.js [--host 127.0.0.1] [--port 10002|0] [--secret openIM123] [--token-lifetime <seconds>] ' +
-	'[--seed default|none] [--generation v3.8|v3.2|v3.0|v2|v2.0] [--storage [--min-part-size <bytes>]] [--verbose]';
+	'[--seed default|none] [--generation v3.8|v3.8.1|v3.2|v3.0|v2|v2.0] [--admin-token-cap N] [--storage [--min-part-size <bytes>]] [--verbose]';
 
-const isGeneration = (value: string): value is Generation => (GENERATIONS as readonly string[]).includes(value);
+const isGeneration = (value: string): value is (typeof GENERATION_OPTIONS)[number] =>
+	(GENERATION_OPTIONS as readonly string[]).includes(value);
 
 export function parseArgs(argv: string[]): Partial<SandboxOptions> & { verbose?: boolean } {
 	const out: Partial<SandboxOptions> & { verbose?: boolean } = { port: 10002 };
@@ -57,11 +58,14 @@ export function parseArgs(argv: string[]): Partial<SandboxOptions> & { verbose?:
 			case '--generation': {
 				const generation = value();
 				if (!isGeneration(generation)) {
-					throw new Error(`--generation must be ${GENERATIONS.join(', ')}, got ${generation}`);
+					throw new Error(`--generation must be ${GENERATION_OPTIONS.join(', ')}, got ${generation}`);
 				}
 				out.generation = generation;
 				break;
 			}
+			case '--admin-token-cap':
+				out.adminTokenCap = int(0);
+				break;
 			case '--storage':
 				out.storage = true;
 				break;

@@ -13,7 +13,7 @@
  *   POST /_sandbox/reset                {seed?: 'default'|'none'} → back to the seed state
  *   POST /_sandbox/users                {users:[{userID, nickname?, appMangerLevel?, online?: [platformID], …}]} or a bare array
  *   POST /_sandbox/groups               {groups:[{groupID, memberUserIDs, status?, …}]} or a bare array
- *   POST /_sandbox/config               {tokenLifetimeSeconds?, expireTokensAtRequest?, faults?, secret?}
+ *   POST /_sandbox/config               {tokenLifetimeSeconds?, expireTokensAtRequest?, adminTokenCap?, faults?, secret?}
  *   POST /_sandbox/expire-tokens        every token issued so far answers 1501
  *   GET  /_sandbox/webhooks             {config, stats, deliveries} of the after-callbacks (sandbox/webhooks.ts)
  *   POST /_sandbox/webhooks/emit        {event, fields?, operationID?} → fires one after-event → {ok, delivery}
@@ -75,6 +75,7 @@ export const ConfigInputSchema = z.strictObject({
 	secret: z.string().min(1).optional(),
 	tokenLifetimeSeconds: z.number().int().positive().optional(),
 	expireTokensAtRequest: z.number().int().positive().nullable().optional(),
+	adminTokenCap: z.number().int().min(0).nullable().optional(),
 	faults: FaultConfigSchema.optional(),
 	webhookUrl: z.url({ protocol: /^https?$/ }).nullable().optional(),
 	webhookEvents: z.array(z.enum(AFTER_EVENT_KEYS)).nullable().optional(),

@@ -22,6 +22,24 @@ export type Generation = 'v3.8' | 'v3.2' | 'v3.0' | 'v2' | 'v2.0';
 
 export const GENERATIONS: readonly Generation[] = ['v3.8', 'v3.2', 'v3.0', 'v2', 'v2.0'];
 
+/** What `--generation` / `startSandbox({generation})` take: the generations plus `v3.8.1`. */
+export const GENERATION_OPTIONS = ['v3.8', 'v3.8.1', 'v3.2', 'v3.0', 'v2', 'v2.0'] as const;
+
+/** v3.8.1 kept at most 30 admin tokens per admin (S-3.8.1 controller/auth.go `adminTokenMaxNum`). */
+export const V381_ADMIN_TOKEN_CAP = 30;
+
+/**
+ * `v3.8.1` is the v3.8 mode with v3.8.1's admin token store (sandbox/token.ts): its routes and answers
+ * are those of v3.8 (get_admin_token, the `{chatLog, isRevoked}` search wrapper); only admin tokens differ.
+ */
+export function resolveGeneration(
+	option: (typeof GENERATION_OPTIONS)[number] | undefined,
+	adminTokenCap: number | null | undefined,
+): { generation: Generation; adminTokenCap: number | null } {
+	if (option === 'v3.8.1') return { generation: 'v3.8', adminTokenCap: adminTokenCap ?? V381_ADMIN_TOKEN_CAP };
+	return { generation: option ?? 'v3.8', adminTokenCap: adminTokenCap ?? null };
+}
+
 /** The v3.0 and v3.2 modes: both layered over the v3.8 routes here. */
 export const isV3Legacy = (generation: Generation): boolean => generation === 'v3.2' || generation === 'v3.0';
 
@@ -41,7 +59,7 @@ function userTokenV30(ctx: RouteContext) {
 	const token = tokens.issue(userID, platformID, config.tokenLifetimeSeconds, config.secret);
 	// Stored like any user token (CreateToken), so non-admin tokens from this route are valid too.
 	if (!config.adminUserIDs.includes(userID)) tokens.registerUserToken(token, userID, platformID);
-	stats.tokenIssued();
+	stats.tokenIssued(config.adminUserIDs.includes(userID) ? ctx.operationID : undefined);
 	return { data: { token, expireTimeSeconds: config.tokenLifetimeSeconds } };
 }
 

@@ -13,7 +13,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { ErrCode, Header, PlatformID } from '../openim/constants';
+import { ErrCode, Header } from '../openim/constants';
 import { ConfigInputSchema, handleControl } from './control';
 import { FaultInjector } from './faults';
 import {
@@ -31,9 +31,9 @@ import {
 	writeOptions,
 	type Envelope,
 } from './http';
-import { isV3Legacy, rewriteV30Body, routesFor, whitelistFor, type Generation } from './generations';
+import { isV3Legacy, resolveGeneration, rewriteV30Body, routesFor, whitelistFor, type Generation } from './generations';
 import { OBJECT_GET_PREFIX, OpenImPath, TOKEN_WHITELIST } from './paths';
-import { authRoutes, parseToken } from './routes/auth';
+import { authRoutes, issueAdminToken, parseToken } from './routes/auth';
 import { conversationRoutes } from './routes/conversation';
 import { groupRoutes } from './routes/group';
 import { msgRoutes } from './routes/msg';
@@ -151,7 +151,7 @@ class SandboxServer implements Sandbox {
 	constructor(private readonly options: SandboxOptions) {
 		this.cfg = this.initialConfig();
 		this.state = {
-			generation: options.generation ?? 'v3.8',
+			generation: (options.generation ?? 'v3.8') as Generation,
 			config: this.cfg,
 			store: this.store,
 			stats: this.stats_,
@@ -170,6 +170,7 @@ class SandboxServer implements Sandbox {
 			tokenLifetimeSeconds: o.tokenLifetimeSeconds,
 			expireTokensAtRequest: null,
 			faults: { ...o.faults },
+			adminTokenCap: o.adminTokenCap ?? null,
 		};
 	}
 
@@ -295,7 +296,7 @@ class SandboxServer implements Sandbox {
 		path: string,
 		body: string,
 	): Promise<{ status: number; envelope: Envelope } | 'not-found'> {
-		const generation: Generation = this.options.generation ?? 'v3.8';
+		const generation = (this.options.generation ?? 'v3.8') as Generation;
 		if (generation === 'v2' || generation === 'v2.0') {
 			// v2: no operationID/token middlewares; each handler binds its body (sandbox/v2.ts, v20.ts).
 			// v2 envelopes have no errDlt: written as they are.
@@ -393,6 +394,7 @@ class SandboxServer implements Sandbox {
 		if (input.expireTokensAtRequest !== undefined) {
 			this.expireAt = input.expireTokensAtRequest === null ? null : this.authCount + input.expireTokensAtRequest;
 		}
+		if (input.adminTokenCap !== undefined) this.cfg.adminTokenCap = input.adminTokenCap;
 		if (input.faults !== undefined) {
 			this.cfg.faults = { ...input.faults };
 			this.faults.configure(this.cfg.faults);
@@ -420,9 +422,7 @@ class SandboxServer implements Sandbox {
 
 	issueAdminToken(userID: string = this.cfg.adminUserIDs[0]): string {
 		if (!this.cfg.adminUserIDs.includes(userID)) throw new ApiError(ErrCode.Args, 'userID is error.');
-		const token = this.tokens.issue(userID, PlatformID.Admin, this.cfg.tokenLifetimeSeconds, this.cfg.secret);
-		this.stats_.tokenIssued();
-		return token;
+		return issueAdminToken(this.state, userID);
 	}
 
 	close(): Promise<void> {
@@ -449,6 +449,8 @@ export async function startSandbox(options: Partial<SandboxOptions> = {}): Promi
 	if (merged.generation === 'v2.0' && options.tokenLifetimeSeconds === undefined) {
 		merged.tokenLifetimeSeconds = V20_TOKEN_LIFETIME_SECONDS;
 	}
+	// 'v3.8.1' = the v3.8 mode with v3.8.1's capped admin token store.
+	Object.assign(merged, resolveGeneration(merged.generation, merged.adminTokenCap));
 	const sandbox = new SandboxServer(merged);
 	await sandbox.listen();
 	return sandbox;

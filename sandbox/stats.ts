@@ -12,6 +12,9 @@ function emptyFaults(): Record<FaultKind, number> {
 	return { http500: 0, http429: 0, resetBefore: 0, resetAfter: 0, stall: 0 };
 }
 
+const MAX_STARTS = 200_000;
+const MAX_FETCH_LOG = 1000;
+
 export class Stats {
 	private startedAt = Date.now();
 	private total = 0;
@@ -19,6 +22,11 @@ export class Stats {
 	private controlRequests = 0;
 	private httpStatus: Record<string, number> = {};
 	private tokensIssued = 0;
+	/** Admin token fetches (/auth/get_admin_token and the v3.0 login) with their operationID, oldest first. */
+	private tokenFetchLog: Array<{ at: number; operationID: string }> = [];
+	private kicked = 0;
+	/** Start times of OpenIM API requests (ms), for the busiest-second figure. */
+	private starts: number[] = [];
 	private sendsAccepted = 0;
 	private batchSendsAccepted = 0;
 	private messagesStored = 0;
@@ -32,6 +40,8 @@ export class Stats {
 
 	request(path: string): void {
 		this.total++;
+		if (this.starts.length >= MAX_STARTS) this.starts.splice(0, MAX_STARTS / 2);
+		this.starts.push(Date.now());
 		this.byPath[path] = (this.byPath[path] ?? 0) + 1;
 	}
 
@@ -61,8 +71,27 @@ export class Stats {
 		this.faults[kind]++;
 	}
 
-	tokenIssued(): void {
+	/** `operationID` given: an admin token fetch (kept in tokenFetches, at most MAX_FETCH_LOG). */
+	tokenIssued(operationID?: string): void {
 		this.tokensIssued++;
+		if (operationID === undefined) return;
+		if (this.tokenFetchLog.length >= MAX_FETCH_LOG) this.tokenFetchLog.shift();
+		this.tokenFetchLog.push({ at: Date.now(), operationID });
+	}
+
+	/** Admin tokens v3.8.1's cap marked kicked (sandbox/token.ts). */
+	adminTokensKicked(count: number): void {
+		this.kicked += count;
+	}
+
+	/** Most request starts within any `windowMs` (half-open windows starting at a request). */
+	peakStarts(windowMs: number): number {
+		let peak = 0;
+		for (let first = 0, last = 0; last < this.starts.length; last++) {
+			while (this.starts[last] - this.starts[first] >= windowMs) first++;
+			peak = Math.max(peak, last - first + 1);
+		}
+		return peak;
 	}
 
 	messageStored(): void {
@@ -95,6 +124,9 @@ export class Stats {
 			controlRequests: this.controlRequests,
 			httpStatus: { ...this.httpStatus },
 			tokensIssued: this.tokensIssued,
+			tokenFetches: this.tokenFetchLog.map((f) => ({ ...f })),
+			adminTokensKicked: this.kicked,
+			peakRequestsPerSecond: this.peakStarts(1000),
 			sendsAccepted: this.sendsAccepted,
 			batchSendsAccepted: this.batchSendsAccepted,
 			messagesStored: this.messagesStored,

@@ -7,10 +7,19 @@
  *
  * Admin tokens are stateless from v3.8.2; user tokens (from /auth/get_user_token) must also be known
  * to the token store (1507 otherwise, 1506 after a force_logout).
+ *
+ * v3.8.1 (`adminTokenCap`, sandbox/generations.ts) stored admin tokens like user tokens, in the Redis hash
+ * `UID_PID_TOKEN_STATUS:<userID>:Admin`, and capped them (S-3.8.1 pkg/common/storage/controller/auth.go
+ * `CreateToken`, internal/rpc/auth/auth.go `parseToken`): each new admin token first deletes the entries
+ * that no longer verify or are not normal, then, when more than 30 normal ones remain (multiLoginPolicy 1
+ * counts every same-platform token), marks the surplus kicked, picked in Go's map order (random, not the
+ * oldest), then stores the new one. A kicked token answers 1506 TokenKickedError until the next admin token
+ * deletes it; then, gone from the hash, it answers 1507 TokenNotExistError.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 import { ErrCode } from '../openim/constants';
+import { seededRandom } from './faults';
 import { ApiError } from './http';
 
 export interface TokenClaims {
@@ -115,6 +124,10 @@ export class TokenRegistry {
 	/** Tokens with a serial ≤ cutoff answer 1501 (the sandbox's "server-side expiry"); null: none. */
 	private cutoff: number | null = null;
 	private userTokens = new Map<string, { userID: string; platformID: number; state: UserTokenState }>();
+	/** v3.8.1's admin token hashes, by userID: token → state. */
+	private adminTokens = new Map<string, Map<string, UserTokenState>>();
+	/** Stands in for Go's randomised map order when v3.8.1 picks the tokens to kick. */
+	private random = seededRandom(1);
 
 	issue(userID: string, platformID: number, lifetimeSeconds: number, secret: string, nowMs = Date.now()): string {
 		const now = Math.floor(nowMs / 1000);
@@ -140,6 +153,31 @@ export class TokenRegistry {
 		}
 	}
 
+	/**
+	 * v3.8.1 CreateToken for an admin token already signed: drops entries that fail `stillValid` or are
+	 * not normal, kicks the normal ones beyond `cap` (random picks), then stores `token` as normal.
+	 * Returns how many tokens it kicked.
+	 */
+	storeAdminToken(token: string, userID: string, cap: number, stillValid: (token: string) => boolean): number {
+		let hash = this.adminTokens.get(userID);
+		if (!hash) this.adminTokens.set(userID, (hash = new Map()));
+		for (const [t, state] of [...hash]) if (state !== 'normal' || !stillValid(t)) hash.delete(t);
+		const normal = [...hash.keys()];
+		let kicked = 0;
+		for (let surplus = normal.length - cap; surplus > 0; surplus--) {
+			const [victim] = normal.splice(Math.floor(this.random() * normal.length), 1);
+			hash.set(victim, 'kicked');
+			kicked++;
+		}
+		hash.set(token, 'normal');
+		return kicked;
+	}
+
+	/** v3.8.1 parseToken for an admin token: its state in the user's hash, undefined when not there. */
+	adminTokenState(token: string, userID: string): UserTokenState | undefined {
+		return this.adminTokens.get(userID)?.get(token);
+	}
+
 	userTokenState(token: string): UserTokenState | undefined {
 		return this.userTokens.get(token)?.state;
 	}
@@ -159,6 +197,8 @@ export class TokenRegistry {
 	reset(): void {
 		this.serials.clear();
 		this.userTokens.clear();
+		this.adminTokens.clear();
+		this.random = seededRandom(1);
 		this.nextSerial = 1;
 		this.cutoff = null;
 	}

@@ -140,6 +140,11 @@ export interface SandboxConfig {
 	/** Remaining authenticated requests until tokens issued before then answer 1501 (null: off). */
 	expireTokensAtRequest: number | null;
 	faults: FaultConfig;
+	/**
+	 * v3.8.1's admin token store: at most this many normal admin tokens kept per admin before a new one
+	 * kicks the surplus (30 in v3.8.1; null: stateless admin tokens, v3.8.2+).
+	 */
+	adminTokenCap: number | null;
 }
 
 /** What `configure()` accepts. */
@@ -154,6 +159,8 @@ export interface SandboxConfigInput {
 	tokenLifetimeSeconds?: number;
 	/** The Nth authenticated request from now answers 1501 for every token issued before it. */
 	expireTokensAtRequest?: number | null;
+	/** v3.8.1's admin token cap (lower it to provoke kicks in tests); null: stateless (v3.8.2+). */
+	adminTokenCap?: number | null;
 	/** Replaces the fault configuration (pass `{}` to switch faults off). */
 	faults?: FaultConfig;
 	/** How long after a send the message gets its seq (msg-transfer's lag; default 0: at once). */
@@ -162,12 +169,14 @@ export interface SandboxConfigInput {
 
 export interface SandboxOptions {
 	/**
-	 * Which OpenIM generation to emulate (sandbox/generations.ts, sandbox/v2.ts): 'v3.8' (default, v3.8.1+),
-	 * 'v3.2' (v3.0–v3.8.0 auth, v3.2 text key and routes), 'v3.0' (v3.0–v3.1: v3.2 without get_server_time and
+	 * Which OpenIM generation to emulate (sandbox/generations.ts, sandbox/v2.ts): 'v3.8' (default, v3.8.2+;
+	 * v3.8.1+ routes), 'v3.8.1' ('v3.8' with v3.8.1's stored and capped admin tokens), 'v3.2' (v3.0–v3.8.0 auth, v3.2 text key and routes), 'v3.0' (v3.0–v3.1: v3.2 without get_server_time and
 	 * get_group_member_user_id), 'v2' (v2.2+ paths, bodies and errors) or 'v2.0' (v2.0–v2.1: the same with
 	 * `/manager/*` routes, sandbox/v20.ts).
 	 */
-	generation?: 'v3.8' | 'v3.2' | 'v3.0' | 'v2' | 'v2.0';
+	generation?: 'v3.8' | 'v3.8.1' | 'v3.2' | 'v3.0' | 'v2' | 'v2.0';
+	/** v3.8.1's admin token cap; 'v3.8.1' sets 30 (sandbox/token.ts). Default null: stateless admin tokens. */
+	adminTokenCap?: number | null;
 	host: string;
 	/** 0 = a random free port. */
 	port: number;
@@ -203,6 +212,15 @@ export interface SandboxStats {
 	controlRequests: number;
 	httpStatus: Record<string, number>;
 	tokensIssued: number;
+	/**
+	 * Admin token fetches, oldest first (at most 1000): when, and the operationID header of the fetch
+	 * (the credential puts a per-process tag in it: `n8n-token-<process tag>-<ms>`).
+	 */
+	tokenFetches: Array<{ at: number; operationID: string }>;
+	/** Admin tokens marked kicked by v3.8.1's cap (`adminTokenCap`). */
+	adminTokensKicked: number;
+	/** Most OpenIM API requests that started within one second (sliding window; server-side times). */
+	peakRequestsPerSecond: number;
 	/** Successful /msg/send_msg calls. */
 	sendsAccepted: number;
 	/** Successful /msg/batch_send_msg calls. */

@@ -6,6 +6,7 @@
 import { ErrCode, PlatformID } from '../../openim/constants';
 import * as wire from '../../openim/wire';
 import {
+	type SandboxState,
 	a2rBody,
 	ApiError,
 	argsError,
@@ -20,7 +21,8 @@ import { verifyToken } from '../token';
 
 /**
  * The auth RPC's parseToken: JWT checks, then, for non-admin users, the token must be one the
- * server issued and not kicked (admin tokens are stateless from v3.8.2, §1.4).
+ * server issued and not kicked (admin tokens are stateless from v3.8.2, §1.4; with `adminTokenCap`
+ * (v3.8.1) admin tokens are checked like user tokens: kicked 1506, no longer stored 1507).
  */
 export function parseToken(ctx: RouteContext, token: string): { userID: string; platformID: number; exp: number } {
 	const { config, tokens } = ctx.state;
@@ -29,7 +31,13 @@ export function parseToken(ctx: RouteContext, token: string): { userID: string; 
 		// Simulated expiry (expireTokens / expireTokensAtRequest): same answer as a JWT past `exp`.
 		throw new ApiError(ErrCode.TokenExpired, `token is expired, jwt parse error, token=${token}`);
 	}
-	if (!config.adminUserIDs.includes(claims.UserID)) {
+	const admin = config.adminUserIDs.includes(claims.UserID);
+	if (admin && config.adminTokenCap !== null) {
+		const state = tokens.adminTokenState(token, claims.UserID);
+		if (state === undefined) throw new ApiError(ErrCode.TokenNotExist, 'token not exist');
+		if (state === 'kicked') throw new ApiError(ErrCode.TokenKicked, 'token kicked');
+	}
+	if (!admin) {
 		const state = tokens.userTokenState(token);
 		if (state === undefined) throw new ApiError(ErrCode.TokenNotExist, 'token not exist');
 		if (state === 'kicked') throw new ApiError(ErrCode.TokenKicked, 'token kicked');
@@ -37,15 +45,36 @@ export function parseToken(ctx: RouteContext, token: string): { userID: string; 
 	return { userID: claims.UserID, platformID: claims.PlatformID, exp: claims.exp };
 }
 
+/**
+ * Signs an admin token; with `adminTokenCap` (v3.8.1) also stores it the way CreateToken does, kicking
+ * the surplus. Counted in stats: tokensIssued, adminTokensKicked, and tokenFetches when it came over HTTP (`operationID`).
+ */
+export function issueAdminToken(state: SandboxState, userID: string, operationID?: string): string {
+	const { config, tokens, stats } = state;
+	const token = tokens.issue(userID, PlatformID.Admin, config.tokenLifetimeSeconds, config.secret);
+	if (config.adminTokenCap !== null) {
+		const stillValid = (t: string) => {
+			try {
+				verifyToken(t, config.secret);
+				return !tokens.isExpiredByServer(t);
+			} catch {
+				return false;
+			}
+		};
+		stats.adminTokensKicked(tokens.storeAdminToken(token, userID, config.adminTokenCap, stillValid));
+	}
+	stats.tokenIssued(operationID);
+	return token;
+}
+
 function getAdminToken(ctx: RouteContext) {
 	const req = a2rBody(ctx, { goName: 'auth.GetAdminTokenReq', schema: wire.GetAdminTokenReq });
-	const { config, store, tokens, stats } = ctx.state;
+	const { config, store } = ctx.state;
 	// Order as in the auth RPC: secret, then admin list, then the user row.
 	if (req.secret !== config.secret) throw noPermission('secret invalid');
 	if (!config.adminUserIDs.includes(req.userID)) throw argsError('userID is error.');
 	if (!store.users.has(req.userID)) throw notFound('user not found');
-	const token = tokens.issue(req.userID, PlatformID.Admin, config.tokenLifetimeSeconds, config.secret);
-	stats.tokenIssued();
+	const token = issueAdminToken(ctx.state, req.userID, ctx.operationID);
 	return { data: { token, expireTimeSeconds: config.tokenLifetimeSeconds } };
 }
 

@@ -101,6 +101,7 @@ describe('sandbox CLI', () => {
 		expect(() => parseArgs(['--what'])).toThrow('unknown argument');
 		expect(parseArgs(['--generation', 'v2.0'])).toEqual({ port: 10002, generation: 'v2.0' });
 		expect(parseArgs(['--generation', 'v3.2'])).toEqual({ port: 10002, generation: 'v3.2' });
-		expect(() => parseArgs(['--generation', 'v2.1'])).toThrow('--generation must be v3.8, v3.2, v3.0, v2, v2.0, got v2.1');
+		expect(parseArgs(['--generation', 'v3.8.1', '--admin-token-cap', '3'])).toEqual({ port: 10002, generation: 'v3.8.1', adminTokenCap: 3 });
+		expect(() => parseArgs(['--generation', 'v2.1'])).toThrow('--generation must be v3.8, v3.8.1, v3.2, v3.0, v2, v2.0, got v2.1');
 	});
 });

@@ -11,9 +11,19 @@ import type {
 
 import { ErrCode, Header, Path, isTokenErrCode } from '../../../openim/constants';
 import type { ApiEnvelope, CheckMsgIsSendSuccessResp } from '../../../openim/wire';
+import {
+	MIN_FETCH_INTERVAL_MS,
+	adopt,
+	credentialKey,
+	fetchJitter,
+	isUsable,
+	markRejected,
+	pace,
+	sharedCredential,
+} from './credential-state';
+import type { SharedCredential } from './credential-state';
 import { describeEnvelopeError, networkCode, networkProblem, redact, toNodeApiError } from './errors';
 import type { OpenImFailure } from './errors';
-import { isTokenFresh } from './token';
 import { adaptRequest, adaptResponse, resolveProfile } from './versions';
 import type { ServerProfile } from './versions';
 
@@ -69,7 +79,16 @@ interface FullResponse {
 	body: unknown;
 	statusCode: number;
 	headers?: Record<string, unknown>;
+	/** The token this request carried, and when it was sent (token errors refer to that copy). */
+	token?: string;
+	sentAt?: number;
 }
+
+/**
+ * Token fetches one request may cause after OpenIM refused its token (1501–1507): a token fetched by
+ * another worker may be kicked again on v3.8.1 before this request got to use it.
+ */
+const MAX_TOKEN_REFRESHES = 3;
 
 /** How a failed attempt may be retried. */
 type Retry = 'no' | 'safe' | 'ambiguous';
@@ -152,11 +171,21 @@ function retryAfterMs(headers: Record<string, unknown> | undefined): number | un
 export class OpenImClient {
 	private credentials?: Promise<ICredentialDataDecryptedObject>;
 
-	private refreshing?: Promise<void>;
+	/** What every execution of this credential in this n8n process shares (credential-state.ts). */
+	private shared?: SharedCredential;
+
+	/**
+	 * The stored credential had no token when this execution read it (new, or its token cleared):
+	 * only a token this process obtained since then (and so stored) may stand in for a fetch.
+	 */
+	private storedBlank = false;
+
+	private loadedAt = 0;
 
 	private readonly seenTokens = new Set<string>();
 
-	private nextStartAt = 0;
+	/** Request pacing of this execution (Requests Per Second). */
+	private readonly pacer = { nextStartAt: 0 };
 
 	private inFlight = 0;
 
@@ -164,7 +193,7 @@ export class OpenImClient {
 
 	private readonly options: Required<ClientOptions>;
 
-	/** Token fetches done by this client; exposed for tests and benchmarks. */
+	/** Token fetches done by this client (the process-wide count: credential-state.ts). */
 	tokenFetches = 0;
 
 	/** Retries done by this client (all kinds). */
@@ -235,9 +264,7 @@ export class OpenImClient {
 	 */
 	async profile(): Promise<ServerProfile> {
 		const creds = await this.loadCredentials();
-		if (creds.serverVersion === undefined || creds.serverVersion === 'auto') {
-			if (!isTokenFresh(creds.token)) await this.refresh(creds.token as string);
-		}
+		if (creds.serverVersion === undefined || creds.serverVersion === 'auto') await this.ensureToken(creds);
 		return resolveProfile(creds.serverVersion, creds.token, creds.detectedVersion);
 	}
 
@@ -320,7 +347,7 @@ export class OpenImClient {
 		}
 	}
 
-	/** One request, with the single token refresh OpenIM's HTTP-200 token errors need. */
+	/** One request, with the token refreshes OpenIM's HTTP-200 token errors need. */
 	private async attempt(
 		path: string,
 		body: IDataObject,
@@ -329,14 +356,13 @@ export class OpenImClient {
 	): Promise<{ data: unknown } | Failure> {
 		const creds = await this.loadCredentials();
 		try {
-			if (!isTokenFresh(creds.token)) await this.refresh(creds.token as string);
-			const usedToken = creds.token as string;
+			await this.ensureToken(creds);
 			const profile = resolveProfile(creds.serverVersion, creds.token, creds.detectedVersion);
 			const wire = adaptRequest(profile, path, body, operationID);
 			let response = await this.send(wire.path, wire.body as IDataObject, operationID);
-			if (isTokenError(response, profile)) {
-				// OpenIM answers token errors with HTTP 200 (v2: 400), so n8n's refresh-on-401 never fires: do it here, once.
-				await this.refresh(usedToken);
+			// OpenIM answers token errors with HTTP 200 (v2: 400), so n8n's refresh-on-401 never fires: do it here.
+			for (let refreshes = 0; refreshes < MAX_TOKEN_REFRESHES && isTokenError(response, profile); refreshes++) {
+				await this.refresh(response.token, response.sentAt);
 				response = await this.send(wire.path, wire.body as IDataObject, operationID);
 			}
 			const outcome = this.interpret(wire.path, response, itemIndex, profile);
@@ -353,51 +379,119 @@ export class OpenImClient {
 	}
 
 	private loadCredentials(): Promise<ICredentialDataDecryptedObject> {
+		this.loadedAt ||= Date.now();
 		this.credentials ??= this.ctx.getCredentials(CREDENTIAL_TYPE).then((data) => {
-			// A private copy: its token field is what this client refreshes and reuses.
+			// A private copy: its token field is what this execution's requests carry.
 			const copy = { ...data };
 			if (typeof copy.secret === 'string') this.seenTokens.add(copy.secret);
 			if (typeof copy.token === 'string' && copy.token) this.seenTokens.add(copy.token);
+			const credentialID = this.ctx.getNode().credentials?.[CREDENTIAL_TYPE]?.id ?? '';
+			this.shared = sharedCredential(credentialKey(credentialID ?? '', copy));
+			this.storedBlank = !copy.token;
 			return copy;
 		});
 		return this.credentials;
 	}
 
+	/** This execution's requests carry `token` from now on. */
+	private use(creds: ICredentialDataDecryptedObject, token: string): void {
+		this.storedBlank = false;
+		creds.token = token;
+		if (this.shared?.detectedVersion) creds.detectedVersion = this.shared.detectedVersion as string;
+		this.seenTokens.add(token);
+	}
+
 	/**
-	 * Fetch a new admin token unless someone already replaced `staleToken`. Blanking the hidden
-	 * expirable field makes n8n run the credential's preAuthentication, merge the new token into
-	 * our copy and persist it for later executions.
+	 * A usable token before a request: this execution's, else the newest one in this process, else a
+	 * fetch (shared by every execution of this process).
 	 */
-	private async refresh(staleToken: string | undefined): Promise<void> {
-		if (this.refreshing) return await this.refreshing;
+	private async ensureToken(creds: ICredentialDataDecryptedObject): Promise<void> {
+		const shared = this.shared as SharedCredential;
+		if (isUsable(shared, creds.token)) return;
+		if (this.mayAdopt(shared)) return this.use(creds, shared.token as string);
+		await this.refresh(undefined);
+	}
+
+	/** The process's token may replace this execution's (see storedBlank). */
+	private mayAdopt(shared: SharedCredential): boolean {
+		return isUsable(shared, shared.token) && (!this.storedBlank || shared.tokenSince >= this.loadedAt);
+	}
+
+	/**
+	 * After OpenIM refused `failed` (sent at `sentAt`), or when there is no usable token: use a newer
+	 * token if this process has one, else wait for the fetch in flight, else fetch one. Never fetches
+	 * because of an answer about a copy older than the token this process holds now.
+	 */
+	private async refresh(failed: string | undefined, sentAt = Date.now()): Promise<void> {
 		const creds = await this.loadCredentials();
-		if (creds.token && creds.token !== staleToken && isTokenFresh(creds.token)) return;
-		this.refreshing = (async () => {
-			creds.token = '';
-			const response = await this.send(Path.GetServerTime, {}, newOperationID());
-			this.tokenFetches++;
-			if (typeof creds.token === 'string' && creds.token) this.seenTokens.add(creds.token);
-			// v2 and v3.0–v3.1 have no get_server_time: the 404 after a successful token fetch is expected there.
-			const profile = resolveProfile(creds.serverVersion, creds.token, creds.detectedVersion);
-			if (response.statusCode === 404 && (profile.family === 'v2' || profile.mayLack?.includes(Path.GetServerTime))) return;
-			const outcome = this.interpret(Path.GetServerTime, response);
-			if ('error' in outcome) throw outcome.error;
-		})();
+		const shared = this.shared as SharedCredential;
+		if (failed && !(failed === shared.token && sentAt < shared.tokenSince)) markRejected(shared, failed);
+		if (creds.token !== failed && isUsable(shared, creds.token)) return;
+		if (this.mayAdopt(shared)) return this.use(creds, shared.token as string);
+		shared.fetching ??= this.fetchToken(shared, failed).finally(() => {
+			shared.fetching = undefined;
+		});
+		this.use(creds, await shared.fetching);
+	}
+
+	/**
+	 * The process's one token fetch. Workers that saw the same failure wait a random moment, then look
+	 * at the stored credential (n8n reads it from its database on every getCredentials): a token another
+	 * process stored meanwhile is used instead of fetching, so kicked tokens do not kick more (v3.8.1).
+	 * Blanking the hidden expirable field makes n8n run the credential's preAuthentication and persist
+	 * the new token for later executions and the other processes.
+	 */
+	private async fetchToken(shared: SharedCredential, failed: string | undefined): Promise<string> {
+		const creds = await this.loadCredentials();
+		await sleep(fetchJitter() + Math.max(0, shared.lastFetchAt + MIN_FETCH_INTERVAL_MS - Date.now()));
+		const stored = await this.storedCredential();
+		if (stored.token !== failed && isUsable(shared, stored.token)) {
+			adopt(shared, stored.token, stored.detectedVersion);
+			return stored.token;
+		}
+		const data: ICredentialDataDecryptedObject = { ...creds, token: '' };
+		let response: FullResponse;
 		try {
-			await this.refreshing;
+			response = await this.send(Path.GetServerTime, {}, newOperationID(), data);
 		} finally {
-			this.refreshing = undefined;
+			shared.lastFetchAt = Date.now();
+		}
+		const token = typeof data.token === 'string' ? data.token : '';
+		if (token) {
+			shared.fetches++;
+			this.tokenFetches++;
+			this.seenTokens.add(token);
+			adopt(shared, token, data.detectedVersion);
+		}
+		// v2 and v3.0–v3.1 have no get_server_time: the 404 after a successful token fetch is expected there.
+		const profile = resolveProfile(creds.serverVersion, token, data.detectedVersion);
+		if (response.statusCode === 404 && (profile.family === 'v2' || profile.mayLack?.includes(Path.GetServerTime))) return token;
+		// Refused already (kicked by another fetch): the request that needed it finds out and asks again.
+		if (token && isTokenError(response, profile)) return token;
+		const outcome = this.interpret(Path.GetServerTime, response);
+		if ('error' in outcome) throw outcome.error;
+		return token;
+	}
+
+	/** The credential as stored now (another n8n process may have stored a new token). */
+	private async storedCredential(): Promise<{ token?: unknown; detectedVersion?: unknown }> {
+		try {
+			const data = await this.ctx.getCredentials(CREDENTIAL_TYPE);
+			if (typeof data.token === 'string' && data.token) this.seenTokens.add(data.token);
+			return data;
+		} catch {
+			return {};
 		}
 	}
 
-	/** Spaces request starts when a requests-per-second limit is set. */
+	/**
+	 * Spaces request starts: Requests Per Second of this execution, then the credential's Max Requests
+	 * Per Second, shared by every execution of this credential in this n8n process.
+	 */
 	private async throttle(): Promise<void> {
-		const rps = this.options.requestsPerSecond;
-		if (!rps || rps <= 0) return;
-		const now = Date.now();
-		const startAt = Math.max(now, this.nextStartAt);
-		this.nextStartAt = startAt + 1000 / rps;
-		if (startAt > now) await sleep(startAt - now);
+		await pace(this.pacer, this.options.requestsPerSecond);
+		const creds = await this.loadCredentials();
+		await pace(this.shared as SharedCredential, Number(creds.maxRequestsPerSecond) || 0);
 	}
 
 	/** Waits for a free request slot: the in-flight bound holds however callers fan out. */
@@ -416,18 +510,32 @@ export class OpenImClient {
 		else this.inFlight--;
 	}
 
-	private async send(path: string, body: IDataObject, operationID: string): Promise<FullResponse> {
+	/** `data`: the credential to send with (a token fetch passes one with a blank token). */
+	private async send(
+		path: string,
+		body: IDataObject,
+		operationID: string,
+		data?: ICredentialDataDecryptedObject,
+	): Promise<FullResponse> {
 		await this.acquire();
 		try {
-			return await this.sendNow(path, body, operationID);
+			return await this.sendNow(path, body, operationID, data);
 		} finally {
 			this.release();
 		}
 	}
 
-	private async sendNow(path: string, body: IDataObject, operationID: string): Promise<FullResponse> {
+	private async sendNow(
+		path: string,
+		body: IDataObject,
+		operationID: string,
+		data?: ICredentialDataDecryptedObject,
+	): Promise<FullResponse> {
 		await this.throttle();
 		const creds = await this.loadCredentials();
+		// The token of this moment: a concurrent refresh may replace creds.token while this one is out.
+		const sent = data ?? { ...creds };
+		const sentAt = Date.now();
 		const credentialRef = this.ctx.getNode().credentials?.[CREDENTIAL_TYPE];
 		const request: IHttpRequestOptions = {
 			method: 'POST',
@@ -440,15 +548,16 @@ export class OpenImClient {
 			ignoreHttpStatusErrors: true,
 			timeout: this.options.timeoutMs,
 		};
-		return (await this.ctx.helpers.httpRequestWithAuthentication.call(this.ctx, CREDENTIAL_TYPE, request, {
-			// Our copy of the credential: n8n merges a refreshed token into it and persists it.
+		const response = (await this.ctx.helpers.httpRequestWithAuthentication.call(this.ctx, CREDENTIAL_TYPE, request, {
+			// Our copy of the credential: with a blank token n8n merges the fetched one into it and persists it.
 			credentialsDecrypted: {
 				id: credentialRef?.id ?? '',
 				name: credentialRef?.name ?? '',
 				type: CREDENTIAL_TYPE,
-				data: creds,
+				data: sent,
 			},
 		})) as FullResponse;
+		return { ...response, token: typeof sent.token === 'string' ? sent.token : undefined, sentAt };
 	}
 
 	private interpret(
