@@ -14,7 +14,7 @@ import { ContentType, PlatformID, Path, SessionType } from '../../../openim/cons
 import { OpenImClient, newOperationID } from '../transport';
 import { decide, readAnswers, readOwn, recordPrefix, summary, writeAnswer } from './approvers';
 import type { Answer } from './approvers';
-import { FormDefinitionError, formHtml, readFormFields, validateForm } from './form';
+import { formHtml, readFormFields, validateForm } from './form';
 import type { FormField } from './form';
 
 /**
@@ -432,7 +432,9 @@ function sendHtml(ctx: IWebhookFunctions, status: number, html: string): IWebhoo
 
 /** The custom form as the node defines it; a definition that cannot be shown is an error page. */
 function readForm(ctx: IWebhookFunctions): FormField[] {
-	return readFormFields(param(ctx, 'defineForm', 'fields'), param(ctx, 'formFields', {}), param(ctx, 'jsonOutput', '[]'));
+	return readFormFields(param(ctx, 'defineForm', 'fields'), param(ctx, 'formFields', {}), param(ctx, 'jsonOutput', '[]'), (label, problem) => {
+		throw new NodeOperationError(ctx.getNode(), `${label} ${problem}`);
+	});
 }
 
 function recordsClient(ctx: IWebhookFunctions): OpenImClient {
@@ -499,7 +501,7 @@ export async function approvalWebhook(this: IWebhookFunctions): Promise<IWebhook
 		try {
 			form = readForm(this);
 		} catch (error) {
-			const problem = error instanceof FormDefinitionError ? error.message : 'cannot be read';
+			const problem = error instanceof NodeOperationError ? error.message : 'The form definition cannot be read.';
 			return sendHtml(this, 500, page('Form unavailable', `<h1>This form cannot be shown</h1><p>${escapeHtml(problem)}</p>`));
 		}
 	}

@@ -62,52 +62,80 @@ export function formFieldProperties(show: Record<string, unknown>): INodePropert
 					name: 'values',
 					values: [
 						{
-							displayName: 'Field Name',
-							name: 'fieldLabel',
-							type: 'string',
-							default: '',
-							placeholder: 'e.g. What is your name?',
-							description: 'Label that appears above the input field; also the key of the answer in the output',
-							required: true,
-						},
-						{
 							displayName: 'Element Type',
 							name: 'fieldType',
 							type: 'options',
 							default: 'text',
 							options: [
-								{ name: 'Checkboxes', value: 'checkbox' },
-								{ name: 'Date', value: 'date' },
-								{ name: 'Dropdown List', value: 'dropdown' },
-								{ name: 'Email', value: 'email' },
-								{ name: 'Number', value: 'number' },
-								{ name: 'Radio Buttons', value: 'radio' },
-								{ name: 'Text', value: 'text' },
-								{ name: 'Textarea', value: 'textarea' },
-							],
+								{
+									name: 'Checkboxes',
+									value: 'checkbox',
+								},
+								{
+									name: 'Date',
+									value: 'date',
+								},
+								{
+									name: 'Dropdown List',
+									value: 'dropdown',
+								},
+								{
+									name: 'Email',
+									value: 'email',
+								},
+								{
+									name: 'Number',
+									value: 'number',
+								},
+								{
+									name: 'Radio Buttons',
+									value: 'radio',
+								},
+								{
+									name: 'Text',
+									value: 'text',
+								},
+								{
+									name: 'Textarea',
+									value: 'textarea',
+								},
+					]
 						},
 						{
-							displayName: 'Placeholder',
-							name: 'placeholder',
+							displayName: 'Field Name',
+							name: 'fieldLabel',
 							type: 'string',
 							default: '',
-							displayOptions: { show: { fieldType: ['text', 'email', 'number', 'textarea'] } },
+							placeholder: 'e.g. What is your name?',
+							description: 'Label that appears above the input field;	also the key of the answer in the output',
+						required:	true,
 						},
 						{
 							displayName: 'Options',
 							name: 'fieldOptions',
 							placeholder: 'Add Option',
 							type: 'fixedCollection',
-							default: { values: [{ option: '' }] },
-							typeOptions: { multipleValues: true, sortable: true },
-							displayOptions: { show: { fieldType: ['dropdown', 'radio', 'checkbox'] } },
+							default: {},
 							options: [
 								{
 									displayName: 'Values',
 									name: 'values',
-									values: [{ displayName: 'Option', name: 'option', type: 'string', default: '' }],
+										values:	[
+												{
+													displayName: 'Option',
+													name: 'option',
+													type: 'string',
+													default: '',
+												},
+										]
 								},
-							],
+						]
+						},
+						{
+							displayName: 'Placeholder',
+							name: 'placeholder',
+							type: 'string',
+							default: '',
 						},
 						{
 							displayName: 'Required Field',
@@ -116,33 +144,26 @@ export function formFieldProperties(show: Record<string, unknown>): INodePropert
 							default: false,
 							description: 'Whether to require the user to enter a value for this field before submitting the form',
 						},
-					],
+				],
 				},
 			],
 		},
 	];
 }
 
-/** A form definition that cannot be shown: `label` names the node field, `problem` what is wrong. */
-export class FormDefinitionError extends Error {
-	constructor(
-		readonly label: string,
-		readonly problem: string,
-	) {
-		super(`${label} ${problem}`);
-	}
-}
+/** How a bad definition is reported: `label` names the node field, `problem` what is wrong. */
+export type FormFail = (label: string, problem: string) => never;
 
-function parseJsonFields(value: unknown): unknown[] {
+function parseJsonFields(value: unknown, fail: FormFail): unknown[] {
 	let parsed = value;
 	if (typeof value === 'string') {
 		try {
 			parsed = JSON.parse(value);
 		} catch (error) {
-			throw new FormDefinitionError('Form Fields', `is not valid JSON: ${(error as Error).message}`);
+			fail('Form Fields', `is not valid JSON: ${(error as Error).message}`);
 		}
 	}
-	if (!Array.isArray(parsed)) throw new FormDefinitionError('Form Fields', 'must be a JSON list of fields');
+	if (!Array.isArray(parsed)) fail('Form Fields', 'must be a JSON list of fields');
 	return parsed;
 }
 
@@ -150,30 +171,30 @@ function parseJsonFields(value: unknown): unknown[] {
  * Reads and checks the form definition (node parameters `defineForm`, `formFields`, `jsonOutput`).
  * The same function runs before sending (errors name the field and the item) and on the webhook.
  */
-export function readFormFields(defineForm: unknown, formFields: unknown, jsonOutput: unknown): FormField[] {
+export function readFormFields(defineForm: unknown, formFields: unknown, jsonOutput: unknown, fail: FormFail): FormField[] {
 	const raw: unknown[] =
-		defineForm === 'json' ? parseJsonFields(jsonOutput) : (((formFields as IDataObject | undefined)?.values as unknown[]) ?? []);
+		defineForm === 'json' ? parseJsonFields(jsonOutput, fail) : (((formFields as IDataObject | undefined)?.values as unknown[]) ?? []);
 	const label = defineForm === 'json' ? 'Form Fields' : 'Form Elements';
-	if (raw.length === 0) throw new FormDefinitionError(label, 'is empty: add at least one field');
-	if (raw.length > MAX_FIELDS) throw new FormDefinitionError(label, `has ${raw.length} fields (at most ${MAX_FIELDS})`);
+	if (raw.length === 0) fail(label, 'is empty: add at least one field');
+	if (raw.length > MAX_FIELDS) fail(label, `has ${raw.length} fields (at most ${MAX_FIELDS})`);
 	const seen = new Set<string>();
 	return raw.map((entry, index) => {
 		const field = (entry ?? {}) as IDataObject;
 		const where = `${label} → field ${index + 1}`;
 		const fieldLabel = typeof field.fieldLabel === 'string' ? field.fieldLabel.trim() : '';
-		if (fieldLabel === '') throw new FormDefinitionError(where, 'has no Field Name (fieldLabel)');
-		if (seen.has(fieldLabel)) throw new FormDefinitionError(where, `repeats the Field Name "${fieldLabel}": names are the output keys`);
+		if (fieldLabel === '') fail(where, 'has no Field Name (fieldLabel)');
+		if (seen.has(fieldLabel)) fail(where, `repeats the Field Name "${fieldLabel}": names are the output keys`);
 		seen.add(fieldLabel);
 		const fieldType = (field.fieldType ?? 'text') as FormFieldType;
 		if (!FORM_FIELD_TYPES.includes(fieldType)) {
-			throw new FormDefinitionError(where, `("${fieldLabel}") has an unsupported type "${String(field.fieldType)}": use ${FORM_FIELD_TYPES.join(', ')}`);
+			fail(where, `("${fieldLabel}") has an unsupported type "${String(field.fieldType)}": use ${FORM_FIELD_TYPES.join(', ')}`);
 		}
 		const optionValues = ((field.fieldOptions as IDataObject | undefined)?.values as IDataObject[] | undefined) ?? [];
 		const options = WITH_OPTIONS.has(fieldType)
 			? [...new Set(optionValues.map((value) => String(value?.option ?? '').trim()).filter((option) => option !== ''))]
 			: [];
 		if (WITH_OPTIONS.has(fieldType) && options.length === 0) {
-			throw new FormDefinitionError(where, `("${fieldLabel}") is a ${fieldType} without options`);
+			fail(where, `("${fieldLabel}") is a ${fieldType} without options`);
 		}
 		return {
 			fieldLabel,

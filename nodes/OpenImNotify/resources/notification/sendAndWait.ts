@@ -7,7 +7,7 @@ import type { WaitLimit } from '../../shared/approval';
 import { recordPrefix, writeManifest } from '../../shared/approvers';
 import type { ApprovalMode } from '../../shared/approvers';
 import { clientOptions, readDelivery } from '../../shared/fields';
-import { FormDefinitionError, formFieldProperties, readFormFields } from '../../shared/form';
+import { formFieldProperties, readFormFields } from '../../shared/form';
 import { notificationParts, readDeliveryFormat } from '../../shared/format';
 import { ItemInput } from '../../shared/input';
 import { asNodeError, errorItem } from '../../shared/run';
@@ -290,12 +290,7 @@ async function sendAndWait(ctx: IExecuteFunctions): Promise<INodeExecutionData[]
 	await send.checkCardIcon(input, content, delivery.sender.senderFaceURL, client);
 	const responseType = input.raw('responseType', 'approval') as string;
 	if (responseType === 'customForm') {
-		try {
-			readFormFields(input.raw('defineForm', 'fields'), input.raw('formFields', {}), input.raw('jsonOutput', '[]'));
-		} catch (error) {
-			if (error instanceof FormDefinitionError) input.fail(error.label, error.problem);
-			throw error;
-		}
+		readFormFields(input.raw('defineForm', 'fields'), input.raw('formFields', {}), input.raw('jsonOutput', '[]'), (label, problem) => input.fail(label, problem));
 	}
 	const waitTill = waitUntil(ctx.getNode(), {
 		limitWaitTime: input.boolean('limitWaitTime', 'Limit Wait Time', false),
@@ -373,7 +368,8 @@ async function sendAndWait(ctx: IExecuteFunctions): Promise<INodeExecutionData[]
 	const multi = approvers.multi
 		? { approvalMode: approvers.mode, ...(approvers.mode === 'atLeast' ? { requiredApprovals: approvers.min } : {}), approvers: approvers.userIDs, notifications: sends }
 		: undefined;
-	const { recvID: _first, ...firstSend } = sends[0];
+	const firstSend = { ...sends[0] };
+	delete firstSend.recvID;
 	const timeoutItem: INodeExecutionData = {
 		json: approvers.multi ? timeoutResult(approvers.userIDs.join(','), waitTill, {}, multi) : timeoutResult(approvers.userIDs[0], waitTill, firstSend),
 		pairedItem: { item: 0 },
