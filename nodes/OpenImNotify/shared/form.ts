@@ -67,39 +67,15 @@ export function formFieldProperties(show: Record<string, unknown>): INodePropert
 							type: 'options',
 							default: 'text',
 							options: [
-								{
-									name: 'Checkboxes',
-									value: 'checkbox',
-								},
-								{
-									name: 'Date',
-									value: 'date',
-								},
-								{
-									name: 'Dropdown List',
-									value: 'dropdown',
-								},
-								{
-									name: 'Email',
-									value: 'email',
-								},
-								{
-									name: 'Number',
-									value: 'number',
-								},
-								{
-									name: 'Radio Buttons',
-									value: 'radio',
-								},
-								{
-									name: 'Text',
-									value: 'text',
-								},
-								{
-									name: 'Textarea',
-									value: 'textarea',
-								},
-					]
+								{ name: 'Checkboxes', value: 'checkbox' },
+								{ name: 'Date', value: 'date' },
+								{ name: 'Dropdown List', value: 'dropdown' },
+								{ name: 'Email', value: 'email' },
+								{ name: 'Number', value: 'number' },
+								{ name: 'Radio Buttons', value: 'radio' },
+								{ name: 'Text', value: 'text' },
+								{ name: 'Textarea', value: 'textarea' },
+							],
 						},
 						{
 							displayName: 'Field Name',
@@ -107,35 +83,31 @@ export function formFieldProperties(show: Record<string, unknown>): INodePropert
 							type: 'string',
 							default: '',
 							placeholder: 'e.g. What is your name?',
-							description: 'Label that appears above the input field;	also the key of the answer in the output',
-						required:	true,
+							description: 'Label that appears above the input field; also the key of the answer in the output',
+							required: true,
 						},
 						{
 							displayName: 'Options',
 							name: 'fieldOptions',
 							placeholder: 'Add Option',
 							type: 'fixedCollection',
-							default: {},
+							default: { values: [{ option: '' }] },
+							typeOptions: { multipleValues: true, sortable: true },
+							displayOptions: { show: { fieldType: ['dropdown', 'radio', 'checkbox'] } },
 							options: [
 								{
 									displayName: 'Values',
 									name: 'values',
-										values:	[
-												{
-													displayName: 'Option',
-													name: 'option',
-													type: 'string',
-													default: '',
-												},
-										]
+									values: [{ displayName: 'Option', name: 'option', type: 'string', default: '' }],
 								},
-						]
+							],
 						},
 						{
 							displayName: 'Placeholder',
 							name: 'placeholder',
 							type: 'string',
 							default: '',
+							displayOptions: { show: { fieldType: ['text', 'email', 'number', 'textarea'] } },
 						},
 						{
 							displayName: 'Required Field',
@@ -144,7 +116,7 @@ export function formFieldProperties(show: Record<string, unknown>): INodePropert
 							default: false,
 							description: 'Whether to require the user to enter a value for this field before submitting the form',
 						},
-				],
+					],
 				},
 			],
 		},
@@ -189,7 +161,9 @@ export function readFormFields(defineForm: unknown, formFields: unknown, jsonOut
 		if (!FORM_FIELD_TYPES.includes(fieldType)) {
 			fail(where, `("${fieldLabel}") has an unsupported type "${String(field.fieldType)}": use ${FORM_FIELD_TYPES.join(', ')}`);
 		}
-		const optionValues = ((field.fieldOptions as IDataObject | undefined)?.values as IDataObject[] | undefined) ?? [];
+		// One option may come as an object rather than a list (n8n's fixedCollection, JSON written by hand).
+		const given = (field.fieldOptions as IDataObject | undefined)?.values;
+		const optionValues = (Array.isArray(given) ? given : given && typeof given === 'object' ? [given] : []) as IDataObject[];
 		const options = WITH_OPTIONS.has(fieldType)
 			? [...new Set(optionValues.map((value) => String(value?.option ?? '').trim()).filter((option) => option !== ''))]
 			: [];

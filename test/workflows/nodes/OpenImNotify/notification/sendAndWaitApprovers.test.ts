@@ -253,6 +253,7 @@ describe('Send and Wait with a Custom Form', () => {
 	it('shows the form, refuses invalid answers with the reasons, and returns the fields', async () => {
 		const parameters = params({ recipientMode: 'user', recvID: { __rl: true, mode: 'id', value: 'alice' }, responseType: 'customForm', formFields: FORM, approveLabel: 'Submit' });
 		const result = await ctx.run([{}], parameters);
+		expect(result.error?.message).toBeUndefined();
 		expect(result.executionStatus).toBe('waiting');
 		const link = links().get('alice') as URL;
 		expect(link.searchParams.get('m')).toBeNull();
