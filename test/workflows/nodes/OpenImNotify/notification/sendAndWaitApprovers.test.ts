@@ -10,6 +10,8 @@ import { request } from 'undici';
 import { OpenImNotify } from '../../../../../nodes/OpenImNotify/OpenImNotify.node';
 import { recordPrefix } from '../../../../../nodes/OpenImNotify/shared/approvers';
 import { readFormFields, validateForm } from '../../../../../nodes/OpenImNotify/shared/form';
+import { OpenImApi } from '../../../../../credentials/OpenImApi.credentials';
+import { itemsNode, linearWorkflow, loadWorkflowFile, manualTriggerNode, packageNodeTypes, runWorkflow } from '../../../harness';
 import { NOTIFY, useOpenImSandbox } from '../../../openim-fixtures';
 
 const ctx = useOpenImSandbox();
@@ -85,6 +87,7 @@ async function open(url: URL, parameters: INodeParameters, opts: { method?: stri
 	};
 	const token = await adminToken();
 	const nodeId = url.pathname.split('/').pop() as string;
+	parameters = { ...parameters, followUp: parameters.followUp ?? false };
 	const context = {
 		getRequestObject: () => ({ method: opts.method ?? 'GET', headers: { 'user-agent': opts.ua ?? BROWSER }, originalUrl: url.pathname + url.search }),
 		getResponseObject: () => res,
@@ -300,5 +303,29 @@ describe('Send and Wait with a Custom Form', () => {
 		expect(validateForm(fields, { 'field-0': '1', 'field-1': 'Sick', 'field-4': 'Dave' })).toEqual({ ok: false, errors: ['"Cover": "Dave" is not one of the options.'] });
 		expect(validateForm(fields, { 'field-0': ['1', '2'], 'field-1': 'Sick' })).toEqual({ ok: false, errors: ['"Days" takes one value.'] });
 		expect(validateForm(fields, { 'field-0': '1.5', 'field-1': 'Sick' })).toMatchObject({ ok: true, fields: { Days: 1.5, Contact: '', Cover: [], From: '' } });
+	});
+});
+
+describe('examples/leave-request.workflow.json', () => {
+	it('asks the manager and HR; one approval waits, the second decides', async () => {
+		// The file as users import it, its Webhook trigger replaced by the request it would receive.
+		const file = loadWorkflowFile('examples/leave-request.workflow.json');
+		const ask = file.nodes.find((node) => node.name === 'Ask manager and HR');
+		const tell = file.nodes.find((node) => node.name === 'Tell the employee');
+		const body = { employee: 'Dave Zhao', employeeID: 'dave', days: 2, manager: 'carol', hr: 'alice' };
+		const workflow = linearWorkflow(manualTriggerNode(), itemsNode([{ body }], 'Leave request'), ask as never, tell as never);
+		const result = await runWorkflow(workflow, {
+			nodeTypes: packageNodeTypes(new OpenImNotify()),
+			credentialTypes: [new OpenImApi()],
+			credentials: { openImSandbox01: { type: 'openImApi', name: 'OpenIM sandbox', data: ctx.credentialData() } },
+		});
+		expect(result.error).toBeUndefined();
+		expect(result.executionStatus).toBe('waiting');
+		const sent = links();
+		expect([...sent.keys()].sort()).toEqual(['alice', 'carol']);
+		const parameters = ask?.parameters as INodeParameters;
+		expect((await open(decide(sent.get('carol') as URL, 'approve'), parameters)).json).toBeUndefined();
+		const hr = await open(decide(sent.get('alice') as URL, 'approve'), parameters);
+		expect(hr.json).toMatchObject({ decision: 'approved', approvalMode: 'all', approvers: ['carol', 'alice'], notAnswered: [] });
 	});
 });
