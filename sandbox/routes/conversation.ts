@@ -9,6 +9,8 @@
  * may ask as any user, anyone else only as themselves (1002). A message has a seq only once
  * msg-transfer assigned it (store.seqDelayMs), so a fresh send may not be there yet.
  * Not modelled: deleted messages and the revoke notification a recalled message is pulled as.
+ * Also the conversation documents /conversation/set_conversations writes and /conversation/get_conversations
+ * reads (sandbox/README.md "Conversation records"): where Send and Wait keeps approvers' answers.
  */
 import { SessionType } from '../../openim/constants';
 import * as wire from '../../openim/wire';
