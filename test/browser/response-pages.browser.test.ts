@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/require-node-api-error, @typescript-eslint/no-explicit-any -- browser test tooling, not shipped: drives Chromium (playwright-core), writes screenshots (node:fs/path), reads process.env, plain errors */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, @typescript-eslint/no-explicit-any -- browser test tooling, not shipped: drives Chromium (playwright-core), writes screenshots (node:fs/path), reads process.env, plain errors */
 /**
  * Send and Wait's response pages as an approver's phone shows them (issue #14), in headless Chromium
  * against a real n8n: a request to two approvers (the approval page, and what the first approver sees
@@ -64,8 +64,10 @@ describe.each(versions)('n8n %s: Send and Wait response pages in the browser', (
 		if (version === README_VERSION) copyFileSync(file, join(SCREENSHOTS, `${name}.png`));
 	}
 
-	const linkOf = async (userID: string): Promise<string> => {
-		const card = await until(`the card in ${userID}'s inbox`, async () => (await sandbox.inbox(userID)).find((m: any) => m.contentType === 1400));
+	const linkOf = async (userID: string, title: string): Promise<string> => {
+		const card = await until(`the card "${title}" in ${userID}'s inbox`, async () =>
+			(await sandbox.inbox(userID)).find((m: any) => m.contentType === 1400 && m.content.notificationName === title),
+		);
 		return String((card as any).content.externalUrl);
 	};
 
@@ -116,7 +118,7 @@ describe.each(versions)('n8n %s: Send and Wait response pages in the browser', (
 
 	it('two approvers: the approval page, then "waiting for 1 other approver" and "You already answered"', async () => {
 		expect((await n8n.webhook(APPROVAL.hook, {})).status).toBe(200);
-		const link = await linkOf('carol');
+		const link = await linkOf('carol', 'Leave request: Dave Zhao, 2 days');
 		await page.goto(link);
 		await page.getByText('Several people were asked; your answer counts once.').waitFor();
 		await shot('response-approvers');
@@ -129,7 +131,7 @@ describe.each(versions)('n8n %s: Send and Wait response pages in the browser', (
 
 	it('custom form: the form, then the same form refused with the reasons', async () => {
 		expect((await n8n.webhook(FORM.hook, {})).status).toBe(200);
-		await page.goto(await linkOf('alice'));
+		await page.goto(await linkOf('alice', 'Plan your team\'s leave'));
 		await page.getByLabel('Days').waitFor();
 		await shot('response-form');
 		// The browser's own checks would stop a wrong answer before it is sent; the server's are shown here.

@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- e2e test tooling, not shipped: arbitrary run-data JSON */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @typescript-eslint/no-explicit-any -- e2e test tooling, not shipped: reads the example file, arbitrary run-data JSON */
 /**
  * Send and Wait with several approvers and a Custom Form in real n8n (issue #14), server mode:
  * Webhook trigger → OpenIM Notify (sendAndWait) → No Operation. Each approver's card carries their
@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { request } from 'undici';
+import { FormData, request } from 'undici';
 
 import { createN8nInstance, selectedVersions, type N8nInstance, type WorkflowJson } from './n8n';
 import { startSandbox, type SandboxProcess } from './sandbox';
@@ -37,12 +37,11 @@ async function get(url: string, ua = BROWSER): Promise<{ status: number; text: s
 	return { status: res.statusCode, text: await res.body.text() };
 }
 
+/** What a browser sends for the custom form (enctype multipart/form-data, which n8n 2.x requires for it). */
 async function postForm(url: string, form: Array<[string, string]>): Promise<{ status: number; text: string }> {
-	const res = await request(url, {
-		method: 'POST',
-		headers: { 'user-agent': BROWSER, 'content-type': 'application/x-www-form-urlencoded' },
-		body: new URLSearchParams(form).toString(),
-	});
+	const body = new FormData();
+	for (const [name, value] of form) body.append(name, value);
+	const res = await request(url, { method: 'POST', headers: { 'user-agent': BROWSER }, body });
 	return { status: res.statusCode, text: await res.body.text() };
 }
 
@@ -191,7 +190,7 @@ describe.each(selectedVersions())('n8n %s: Send and Wait with several approvers'
 		const waiting = await waitingOf(FORM.id);
 		const page = await get(alice);
 		expect(page.status).toBe(200);
-		expect(page.text).toContain('<form method="post" class="form">');
+		expect(page.text).toContain('<form method="post" class="form" enctype="multipart/form-data">');
 		expect(page.text).toContain('name="field-0"');
 
 		const bad = await postForm(alice, [['field-0', 'three'], ['field-1', 'Party']]);

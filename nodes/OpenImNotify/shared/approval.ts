@@ -14,7 +14,7 @@ import { ContentType, PlatformID, Path, SessionType } from '../../../openim/cons
 import { OpenImClient, newOperationID } from '../transport';
 import { decide, readAnswers, readOwn, recordPrefix, summary, writeAnswer } from './approvers';
 import type { Answer } from './approvers';
-import { formHtml, readFormFields, validateForm } from './form';
+import { formHtml, postedFields, readFormFields, validateForm } from './form';
 import type { FormField } from './form';
 
 /**
@@ -313,8 +313,9 @@ export function parseResponse(
 	};
 	if (responseType === 'customForm') {
 		if (method !== 'POST' || !form) return { kind: 'page' };
-		const answer = validateForm(form, body);
-		if (!answer.ok) return { kind: 'page', error: answer.errors.join(' '), posted: body };
+		const posted = postedFields(body);
+		const answer = validateForm(form, posted);
+		if (!answer.ok) return { kind: 'page', error: answer.errors.join(' '), posted };
 		return { kind: 'decision', decision: 'answered', fields: answer.fields };
 	}
 	if (responseType === 'freeText') {

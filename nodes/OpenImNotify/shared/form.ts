@@ -180,6 +180,18 @@ export function readFormFields(defineForm: unknown, formFields: unknown, jsonOut
 	});
 }
 
+/**
+ * A multipart post's fields: n8n 2.x accepts only multipart/form-data for a send-and-wait custom form
+ * (webhook-helpers `requiresMultipartFormData`), and every n8n parses it into `{data, files}`.
+ */
+export function postedFields(body: IDataObject | undefined): IDataObject | undefined {
+	const data = body?.data;
+	if (data && typeof data === 'object' && !Array.isArray(data) && ('files' in (body as IDataObject) || !('field-0' in (body as IDataObject)))) {
+		return data as IDataObject;
+	}
+	return body;
+}
+
 /** The name of field `index` in the posted form (labels may hold any character). */
 export const inputName = (index: number): string => `field-${index}`;
 
@@ -297,5 +309,5 @@ export function formHtml(fields: FormField[], submitLabel: string, posted?: IDat
 			}
 		}
 	});
-	return `<form method="post" class="form">${inputs.join('')}<div class="row"><button class="approve" type="submit">${escapeHtml(submitLabel)}</button></div></form>`;
+	return `<form method="post" class="form" enctype="multipart/form-data">${inputs.join('')}<div class="row"><button class="approve" type="submit">${escapeHtml(submitLabel)}</button></div></form>`;
 }

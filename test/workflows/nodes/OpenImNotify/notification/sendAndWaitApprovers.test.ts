@@ -261,7 +261,7 @@ describe('Send and Wait with a Custom Form', () => {
 		const link = links().get('alice') as URL;
 		expect(link.searchParams.get('m')).toBeNull();
 		const page = await open(link, parameters);
-		expect(page.sent.body).toMatch(/<form method="post" class="form">/);
+		expect(page.sent.body).toMatch(/<form method="post" class="form" enctype="multipart\/form-data">/);
 		expect(page.sent.body).toMatch(/<input id="f0" type="number" name="field-0" value="" step="any" required>/);
 		expect(page.sent.body).toMatch(/<select id="f1" name="field-1" required><option value=""><\/option><option>Holiday<\/option><option>Sick<\/option><\/select>/);
 		expect(page.sent.body).toMatch(/type="checkbox" name="field-4" value="Carol"/);
@@ -290,7 +290,8 @@ describe('Send and Wait with a Custom Form', () => {
 		await ctx.run([{}], parameters);
 		const sent = links();
 		expect((await open(sent.get('alice') as URL, parameters, { method: 'POST', body: { 'field-0': '2' } })).json).toBeUndefined();
-		const bob = await open(sent.get('bob') as URL, parameters, { method: 'POST', body: { 'field-0': '3' } });
+		// As n8n hands a multipart post to the node: {data, files}.
+		const bob = await open(sent.get('bob') as URL, parameters, { method: 'POST', body: { data: { 'field-0': '3' }, files: {} } });
 		expect(bob.json).toMatchObject({ decision: 'answered', notAnswered: [] });
 		expect((bob.json?.responses as IDataObject[]).map((r) => r.fields)).toEqual([{ Days: 2 }, { Days: 3 }]);
 	});
