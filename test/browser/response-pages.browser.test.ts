@@ -140,7 +140,7 @@ describe.each(versions)('n8n %s: Send and Wait response pages in the browser', (
 		await page.getByLabel('Contact while away').fill('not-an-address');
 		await page.getByRole('button', { name: 'Submit' }).click();
 		await page.getByText('"First day" is required.', { exact: false }).waitFor();
-		expect(await page.content()).toContain('&quot;Reason&quot; is required.');
+		expect(await page.content()).toContain('"Reason" is required.');
 		await shot('response-form-errors');
 	});
 });
