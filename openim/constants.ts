@@ -148,6 +148,9 @@ export const Path = {
 	// Read status (issue #14; openim-clients.md §3): v3 only
 	PullMsgBySeq: '/msg/pull_msg_by_seq',
 	GetConversationsHasReadAndMaxSeq: '/msg/get_conversations_has_read_and_max_seq',
+	// Send and Wait with several approvers keeps answers in conversation records (issue #14)
+	SetConversations: '/conversation/set_conversations',
+	GetConversations: '/conversation/get_conversations',
 	// Object storage (issue #12; openim-objects.md): uploads of binary data.
 	ObjectPartSize: '/object/part_size',
 	ObjectInitiateMultipartUpload: '/object/initiate_multipart_upload',

@@ -614,3 +614,64 @@ export const CompleteMultipartUploadReq = z.object({
 export type CompleteMultipartUploadReq = z.infer<typeof CompleteMultipartUploadReq>;
 export const CompleteMultipartUploadResp = z.object({ url: z.string() });
 export type CompleteMultipartUploadResp = z.infer<typeof CompleteMultipartUploadResp>;
+
+// -------------------------------------------------------------------------------------------
+// Conversation records (issue #14: Send and Wait with several approvers keeps answers here)
+// -------------------------------------------------------------------------------------------
+
+/** wrapperspb.StringValue / Int32Value as JSON: `{value}`; absent means "leave unchanged". */
+const Wrapped = <T extends z.ZodType>(inner: T) => z.object({ value: inner }).nullable().optional();
+
+/**
+ * POST /conversation/set_conversations (conversation.SetConversationsReq): sets the given fields of
+ * one conversation for every owner in `userIDs`, creating it where the owner has none (3.8.x
+ * `SetUsersConversationFieldTx`). Check(): `userIDs` and `conversation` non-null.
+ */
+export const SetConversationsReq = z.object({
+	userIDs: z.array(z.string()).nullable(),
+	conversation: z
+		.object({
+			conversationID: z.string(),
+			conversationType: z.number().int(),
+			userID: z.string().optional(),
+			groupID: z.string().optional(),
+			recvMsgOpt: Wrapped(z.number().int()),
+			isPinned: Wrapped(z.boolean()),
+			attachedInfo: Wrapped(z.string()),
+			ex: Wrapped(z.string()),
+		})
+		.nullable(),
+});
+export type SetConversationsReq = z.infer<typeof SetConversationsReq>;
+
+/** POST /conversation/get_conversations (conversation.GetConversationsReq): Check() needs both. */
+export const GetConversationsReq = z.object({
+	ownerUserID: z.string(),
+	conversationIDs: z.array(z.string()).nullable(),
+});
+export type GetConversationsReq = z.infer<typeof GetConversationsReq>;
+
+/** conversation.Conversation (the fields a record reader needs; the server sends them all). */
+export const ConversationInfo = z.object({
+	ownerUserID: z.string(),
+	conversationID: z.string(),
+	conversationType: z.number().int(),
+	userID: z.string(),
+	groupID: z.string(),
+	recvMsgOpt: z.number().int(),
+	isPinned: z.boolean(),
+	attachedInfo: z.string(),
+	isPrivateChat: z.boolean(),
+	groupAtType: z.number().int(),
+	ex: z.string(),
+	burnDuration: z.number().int(),
+	minSeq: z.number().int(),
+	maxSeq: z.number().int(),
+	msgDestructTime: z.number().int(),
+	latestMsgDestructTime: z.number().int(),
+	isMsgDestruct: z.boolean(),
+});
+export type ConversationInfo = z.infer<typeof ConversationInfo>;
+
+export const GetConversationsResp = z.object({ conversations: z.array(ConversationInfo).nullable() });
+export type GetConversationsResp = z.infer<typeof GetConversationsResp>;

@@ -28,6 +28,8 @@ export const OpenImPath = {
 	GetUsersOnlineStatus: '/user/get_users_online_status',
 	PullMsgBySeq: '/msg/pull_msg_by_seq',
 	GetConversationsHasReadAndMaxSeq: '/msg/get_conversations_has_read_and_max_seq',
+	SetConversations: '/conversation/set_conversations',
+	GetConversations: '/conversation/get_conversations',
 	ObjectPartSize: '/object/part_size',
 	ObjectInitiateMultipartUpload: '/object/initiate_multipart_upload',
 	ObjectSignParts: '/object/auth_sign',

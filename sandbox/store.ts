@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 
 import { SessionType } from '../openim/constants';
+import type { ConversationInfo } from '../openim/wire';
 import type {
 	SandboxGroup,
 	SandboxGroupMember,
@@ -79,6 +80,11 @@ export class Store {
 	 * no conversation a client or /msg/pull_msg_by_seq sees.
 	 */
 	seqDelayMs = 0;
+	/**
+	 * Conversation documents written by /conversation/set_conversations (key: owner + NUL + conversationID):
+	 * the per-owner settings such as `ex`. Conversations that only exist through messages are not here.
+	 */
+	readonly conversationRecords = new Map<string, ConversationInfo>();
 	private readonly pending = new Set<ReturnType<typeof setTimeout>>();
 
 	upsertUser(seed: SeedUser, now = Date.now()): SandboxUser {
@@ -257,6 +263,7 @@ export class Store {
 		this.pending.clear();
 		this.seqTimes.clear();
 		this.hasRead.clear();
+		this.conversationRecords.clear();
 		this.seqDelayMs = 0;
 	}
 }

@@ -9,6 +9,8 @@
  * may ask as any user, anyone else only as themselves (1002). A message has a seq only once
  * msg-transfer assigned it (store.seqDelayMs), so a fresh send may not be there yet.
  * Not modelled: deleted messages and the revoke notification a recalled message is pulled as.
+ * Also the conversation documents /conversation/set_conversations writes and /conversation/get_conversations
+ * reads (sandbox/README.md "Conversation records"): where Send and Wait keeps approvers' answers.
  */
 import { SessionType } from '../../openim/constants';
 import * as wire from '../../openim/wire';
@@ -120,7 +122,73 @@ function pullMsgBySeq(ctx: RouteContext) {
 	return { data: { msgs, notificationMsgs: {} } };
 }
 
+/**
+ * SetConversations (3.8.x conversation RPC; no access check beyond a valid token): for each owner in
+ * `userIDs`, update the given fields of its conversation document, or create the document with them
+ * (SetUsersConversationFieldTx). Only the fields a caller sets change (`{value}` wrappers); the
+ * owner need not exist. Check(): `userIDs` and `conversation` non-null → 1001.
+ */
+function setConversations(ctx: RouteContext) {
+	const req = a2rBody(ctx, { goName: 'conversation.SetConversationsReq', schema: wire.SetConversationsReq }, (r) => {
+		if (r.userIDs === null) return 'userID is empty';
+		if (r.conversation === null) return 'conversation is empty';
+		return undefined;
+	});
+	requireAuth(ctx);
+	const conversation = req.conversation as NonNullable<wire.SetConversationsReq['conversation']>;
+	const records = ctx.state.store.conversationRecords;
+	for (const owner of req.userIDs ?? []) {
+		const key = `${owner}\u0000${conversation.conversationID}`;
+		const prev = records.get(key);
+		const base: wire.ConversationInfo = prev ?? {
+			ownerUserID: owner,
+			conversationID: conversation.conversationID,
+			conversationType: conversation.conversationType,
+			userID: conversation.userID ?? '',
+			groupID: conversation.groupID ?? '',
+			recvMsgOpt: 0,
+			isPinned: false,
+			attachedInfo: '',
+			isPrivateChat: false,
+			groupAtType: 0,
+			ex: '',
+			burnDuration: 0,
+			minSeq: 0,
+			maxSeq: 0,
+			msgDestructTime: 0,
+			latestMsgDestructTime: 0,
+			isMsgDestruct: false,
+		};
+		records.set(key, {
+			...base,
+			...(conversation.recvMsgOpt ? { recvMsgOpt: conversation.recvMsgOpt.value } : {}),
+			...(conversation.isPinned ? { isPinned: conversation.isPinned.value } : {}),
+			...(conversation.attachedInfo ? { attachedInfo: conversation.attachedInfo.value } : {}),
+			...(conversation.ex ? { ex: conversation.ex.value } : {}),
+		});
+	}
+	return { data: {} };
+}
+
+/** GetConversations: the owner's documents among `conversationIDs`; unknown IDs are simply absent. */
+function getConversations(ctx: RouteContext) {
+	const req = a2rBody(ctx, { goName: 'conversation.GetConversationsReq', schema: wire.GetConversationsReq }, (r) => {
+		if (r.ownerUserID === '') return 'ownerUserID is empty';
+		if (r.conversationIDs === null) return 'conversationIDs is empty';
+		return undefined;
+	});
+	requireAuth(ctx);
+	const records = ctx.state.store.conversationRecords;
+	const conversations = (req.conversationIDs ?? []).flatMap((id) => {
+		const found = records.get(`${req.ownerUserID}\u0000${id}`);
+		return found ? [{ ...found }] : [];
+	});
+	return { data: { conversations } };
+}
+
 export const conversationRoutes: RouteTable = {
+	[OpenImPath.SetConversations]: setConversations,
+	[OpenImPath.GetConversations]: getConversations,
 	[OpenImPath.GetConversationsHasReadAndMaxSeq]: getConversationsHasReadAndMaxSeq,
 	[OpenImPath.PullMsgBySeq]: pullMsgBySeq,
 };

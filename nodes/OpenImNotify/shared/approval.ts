@@ -12,6 +12,10 @@ import type {
 
 import { ContentType, PlatformID, Path, SessionType } from '../../../openim/constants';
 import { OpenImClient, newOperationID } from '../transport';
+import { decide, readAnswers, readOwn, recordPrefix, summary, writeAnswer } from './approvers';
+import type { Answer } from './approvers';
+import { formHtml, postedFields, readFormFields, validateForm } from './form';
+import type { FormField } from './form';
 
 /**
  * Send and Wait: the n8n side of an approval card. The card's link is a signed resume URL of the
@@ -35,14 +39,15 @@ export const approvalWebhooks: IWebhookDescription[] = ['GET', 'POST'].map((http
 	isFullPath: true,
 }));
 
-export type ResponseType = 'approval' | 'freeText';
+export type ResponseType = 'approval' | 'freeText' | 'customForm';
 export type ApprovalType = 'single' | 'double';
 export type Decision = 'approved' | 'declined' | 'answered';
 
 /** Query parameters signed into the card's link (tamper-proof: n8n checks the signature). */
-export const LinkParam = { recipient: 'to', sender: 'from', title: 't', decision: 'decision', ownSignature: 'osig' } as const;
+export const LinkParam = { recipient: 'to', sender: 'from', title: 't', multi: 'm', decision: 'decision', ownSignature: 'osig' } as const;
 
-type LinkParams = Partial<Record<'to' | 'from' | 't', string>>;
+/** `m=1`: one of several approvers, whose answers are recorded in OpenIM (shared/approvers.ts). */
+type LinkParams = Partial<Record<'to' | 'from' | 't' | 'm', string>>;
 
 /** n8n 1.107+ signs and checks resume URLs itself. */
 export function n8nSignsResumeUrls(ctx: object): boolean {
@@ -54,7 +59,9 @@ type Signer = { getSignedResumeUrl: (params: Record<string, string>) => string }
 /** The node's own signature of a card link, for n8n versions that do not sign: bound to the execution. */
 function ownSignature(secret: string, executionId: string, params: LinkParams): string {
 	return createHmac('sha256', secret)
-		.update(['n8n-nodes-openim approval link', executionId, params.to ?? '', params.from ?? '', params.t ?? ''].join('\n'))
+		.update(
+			['n8n-nodes-openim approval link', executionId, params.to ?? '', params.from ?? '', params.t ?? '', ...(params.m ? [`m=${params.m}`] : [])].join('\n'),
+		)
 		.digest('hex');
 }
 
@@ -64,17 +71,17 @@ async function credentialSecret(ctx: IExecuteFunctions | IWebhookFunctions): Pro
 }
 
 /** The card's link: n8n's signed resume URL, or on n8n before 1.107 the resume URL signed by the node. */
-export async function approvalLink(ctx: IExecuteFunctions, params: Record<'to' | 'from' | 't', string>): Promise<string> {
-	if (n8nSignsResumeUrls(ctx)) return (ctx as unknown as Signer).getSignedResumeUrl(params);
+export async function approvalLink(ctx: IExecuteFunctions, params: LinkParams): Promise<string> {
+	if (n8nSignsResumeUrls(ctx)) return (ctx as unknown as Signer).getSignedResumeUrl(params as Record<string, string>);
 	const resumeUrl = String(ctx.evaluateExpression('{{ $execution.resumeUrl }}', 0));
 	const url = new URL(`${resumeUrl}/${ctx.getNode().id}`);
-	for (const [key, value] of Object.entries(params)) url.searchParams.set(key, value);
+	for (const [key, value] of Object.entries(params)) if (value !== undefined) url.searchParams.set(key, value);
 	url.searchParams.set(LinkParam.ownSignature, ownSignature(await credentialSecret(ctx), ctx.getExecutionId(), params));
 	return url.toString();
 }
 
 /** The waiting execution's id: the path segment before the node id (`…/webhook-waiting/<id>/<nodeId>`). */
-function waitingExecutionId(ctx: IWebhookFunctions): string {
+export function waitingExecutionId(ctx: IWebhookFunctions): string {
 	const req = ctx.getRequestObject() as { originalUrl?: string; url?: string; path?: string };
 	const path = String(req.originalUrl ?? req.url ?? req.path ?? '').split('?')[0].split('/');
 	const at = path.lastIndexOf(ctx.getNode().id);
@@ -91,6 +98,7 @@ async function ownSignatureValid(ctx: IWebhookFunctions, query: IDataObject): Pr
 		to: queryText(query, LinkParam.recipient) ?? undefined,
 		from: queryText(query, LinkParam.sender) ?? undefined,
 		t: queryText(query, LinkParam.title) ?? undefined,
+		m: queryText(query, LinkParam.multi) ?? undefined,
 	};
 	const expected = ownSignature(await credentialSecret(ctx), waitingExecutionId(ctx), params);
 	return timingSafeEqual(Buffer.from(given, 'hex'), Buffer.from(expected, 'hex'));
@@ -160,11 +168,12 @@ export interface Responder {
 	userAgent: string | null;
 }
 
-export function decisionResult(decision: Decision, responder: Responder, text?: string, now = new Date()): IDataObject {
+export function decisionResult(decision: Decision, responder: Responder, text?: string, now = new Date(), fields?: IDataObject): IDataObject {
 	return {
 		decision,
 		approved: decision === 'approved' ? true : decision === 'declined' ? false : null,
 		...(text !== undefined ? { text } : {}),
+		...(fields !== undefined ? { fields } : {}),
 		timedOut: false,
 		respondedAt: now.toISOString(),
 		respondedBy: responder.recipient,
@@ -172,8 +181,9 @@ export function decisionResult(decision: Decision, responder: Responder, text?: 
 	};
 }
 
-export function timeoutResult(recipient: string, waitTill: Date, notification: IDataObject): IDataObject {
+export function timeoutResult(recipient: string, waitTill: Date, notification: IDataObject, multi?: IDataObject): IDataObject {
 	return {
+		...multi,
 		decision: 'timeout',
 		approved: null,
 		timedOut: true,
@@ -203,6 +213,11 @@ export interface PageOptions {
 	approveUrl?: string;
 	declineUrl?: string;
 	error?: string;
+	/** customForm: the fields, and what was posted when the page comes back with errors. */
+	form?: FormField[];
+	posted?: IDataObject;
+	/** Several approvers: a line saying so. */
+	note?: string;
 }
 
 const STYLE =
@@ -211,7 +226,9 @@ const STYLE =
 	'h1{font-size:20px;margin:0 0 12px}p{line-height:1.5;white-space:pre-wrap}.row{display:flex;gap:12px;margin-top:20px}' +
 	'a.btn,button{flex:1;display:block;text-align:center;padding:12px;border-radius:8px;border:0;font-size:16px;text-decoration:none;cursor:pointer}' +
 	'.approve{background:#0089ff;color:#fff}.decline{background:#f0f1f3;color:#1f2329}textarea{width:100%;box-sizing:border-box;min-height:120px;padding:10px;font:inherit;border:1px solid #d0d3d6;border-radius:8px}' +
-	'.error{color:#d83931}';
+	'.error{color:#d83931}.note{color:#646a73;font-size:14px}' +
+	'.form label{display:block;margin:14px 0 6px;font-weight:600}.form input:not([type=radio]):not([type=checkbox]),.form select{width:100%;box-sizing:border-box;padding:10px;font:inherit;border:1px solid #d0d3d6;border-radius:8px}' +
+	'fieldset{border:0;padding:0;margin:14px 0 0}legend{font-weight:600;margin-bottom:6px}.form label.choice{font-weight:400;margin:6px 0}.req{color:#d83931}';
 
 function page(title: string, body: string): string {
 	return (
@@ -230,7 +247,11 @@ export function responsePage(options: PageOptions): string {
 	const head =
 		`<h1>${escapeHtml(options.title)}</h1>` +
 		(options.message ? `<p>${escapeHtml(options.message)}</p>` : '') +
+		(options.note ? `<p class="note">${escapeHtml(options.note)}</p>` : '') +
 		(options.error ? `<p class="error">${escapeHtml(options.error)}</p>` : '');
+	if (options.responseType === 'customForm' && options.form) {
+		return page(options.title, head + formHtml(options.form, options.approveLabel, options.posted));
+	}
 	if (options.responseType === 'freeText') {
 		return page(
 			options.title,
@@ -245,9 +266,23 @@ export function responsePage(options: PageOptions): string {
 	return page(options.title, `${head}<div class="row">${buttons}</div>`);
 }
 
-export function recordedPage(decision: Decision): string {
+export function recordedPage(decision: Decision, pending?: string): string {
 	const word = decision === 'approved' ? 'approved' : decision === 'declined' ? 'declined' : 'sent';
-	return page('Response recorded', `<h1>Thank you</h1><p>Your response (${word}) was recorded. You can close this page.</p>`);
+	const more = pending ? `</p><p class="note">${escapeHtml(pending)}` : '';
+	return page('Response recorded', `<h1>Thank you</h1><p>Your response (${word}) was recorded. You can close this page.${more}</p>`);
+}
+
+/** A second answer through the same approver's link. */
+export function answeredPage(answer: Answer): string {
+	const word = answer.decision === 'approved' ? 'approved' : answer.decision === 'declined' ? 'declined' : 'sent a response';
+	return page(
+		'Already answered',
+		`<h1>You already answered</h1><p>You ${word} at ${escapeHtml(answer.respondedAt)}. Each link counts once; your first answer stands.</p>`,
+	);
+}
+
+function closedPage(): string {
+	return page('Request closed', '<h1>This request is no longer open</h1><p>It was decided or withdrawn. You can close this page.</p>');
 }
 
 // -------------------------------------------------------------------------------------------
@@ -257,8 +292,8 @@ export function recordedPage(decision: Decision): string {
 export const MAX_TEXT = 10_000;
 
 export type Parsed =
-	| { kind: 'page'; error?: string }
-	| { kind: 'decision'; decision: Decision; text?: string };
+	| { kind: 'page'; error?: string; posted?: IDataObject }
+	| { kind: 'decision'; decision: Decision; text?: string; fields?: IDataObject };
 
 /** What a request means, before the bot check: show the page, or a decision. */
 export function parseResponse(
@@ -267,6 +302,7 @@ export function parseResponse(
 	body: IDataObject | undefined,
 	responseType: ResponseType,
 	approvalType: ApprovalType,
+	form?: FormField[],
 ): Parsed {
 	const pick = (value: unknown) => (Array.isArray(value) ? value[0] : value);
 	const choice = (value: unknown): Decision | undefined => {
@@ -275,6 +311,13 @@ export function parseResponse(
 		if ((text === 'decline' || text === 'declined' || text === 'false') && approvalType === 'double') return 'declined';
 		return undefined;
 	};
+	if (responseType === 'customForm') {
+		if (method !== 'POST' || !form) return { kind: 'page' };
+		const posted = postedFields(body);
+		const answer = validateForm(form, posted);
+		if (!answer.ok) return { kind: 'page', error: answer.errors.join(' '), posted };
+		return { kind: 'decision', decision: 'answered', fields: answer.fields };
+	}
 	if (responseType === 'freeText') {
 		if (method !== 'POST') return { kind: 'page' };
 		const raw = pick(body?.text);
@@ -313,7 +356,7 @@ function queryText(query: IDataObject, name: string): string | null {
 function signedLink(ctx: IWebhookFunctions, query: IDataObject, decision: string): string | undefined {
 	try {
 		const params: Record<string, string> = {};
-		for (const key of [LinkParam.recipient, LinkParam.sender, LinkParam.title]) {
+		for (const key of [LinkParam.recipient, LinkParam.sender, LinkParam.title, LinkParam.multi]) {
 			const value = queryText(query, key);
 			if (value !== null) params[key] = value;
 		}
@@ -380,6 +423,62 @@ async function sendFollowUp(ctx: IWebhookFunctions, query: IDataObject, decision
 	}
 }
 
+function sendHtml(ctx: IWebhookFunctions, status: number, html: string): IWebhookResponseData {
+	const res = ctx.getResponseObject();
+	res.status(status);
+	res.setHeader('Content-Type', 'text/html; charset=utf-8');
+	res.end(html);
+	return { noWebhookResponse: true };
+}
+
+/** The custom form as the node defines it; a definition that cannot be shown is an error page. */
+function readForm(ctx: IWebhookFunctions): FormField[] {
+	return readFormFields(param(ctx, 'defineForm', 'fields'), param(ctx, 'formFields', {}), param(ctx, 'jsonOutput', '[]'), (label, problem) => {
+		throw new NodeOperationError(ctx.getNode(), `${label} ${problem}`);
+	});
+}
+
+function recordsClient(ctx: IWebhookFunctions): OpenImClient {
+	return new OpenImClient(ctx as unknown as IExecuteFunctions, { maxRetries: 2, timeoutMs: 15_000 });
+}
+
+/**
+ * One of several approvers answered: record it in OpenIM (shared/approvers.ts), then count. Resume
+ * only when the answers decide; otherwise thank them and keep waiting for the others.
+ */
+async function multiApproverAnswer(
+	ctx: IWebhookFunctions,
+	query: IDataObject,
+	answer: Answer,
+	userAgent: string | null,
+): Promise<IWebhookResponseData> {
+	const owner = queryText(query, LinkParam.sender) ?? '';
+	const prefix = recordPrefix(waitingExecutionId(ctx), ctx.getNode().id);
+	const client = recordsClient(ctx);
+	let decided: IDataObject | undefined;
+	try {
+		const own = await readOwn(client, owner, prefix, answer.userID);
+		if (!own.manifest) return sendHtml(ctx, 410, closedPage());
+		if (own.answer) return sendHtml(ctx, 409, answeredPage(own.answer));
+		await writeAnswer(client, owner, prefix, answer);
+		const answers = await readAnswers(client, owner, prefix, own.manifest.approvers);
+		const decision = decide(own.manifest, answers, answer);
+		if (!decision) {
+			const waiting = own.manifest.approvers.length - answers.length;
+			return sendHtml(ctx, 200, recordedPage(answer.decision, `Waiting for ${waiting} other approver${waiting === 1 ? '' : 's'}.`));
+		}
+		decided = { ...summary(own.manifest, answers, decision, answer), userAgent };
+	} catch {
+		// OpenIM unreachable: nothing counted, the link still works.
+		return sendHtml(ctx, 503, page('Try again', '<h1>Your answer could not be recorded</h1><p>Please open the link again in a moment.</p>'));
+	}
+	if (param<boolean>(ctx, 'followUp', false)) {
+		decided.followUp = await sendFollowUp(ctx, query, answer.decision, typeof answer.text === 'string' ? answer.text : undefined);
+	}
+	sendHtml(ctx, 200, recordedPage(answer.decision));
+	return { noWebhookResponse: true, workflowData: [[{ json: decided }]] };
+}
+
 export async function approvalWebhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const req = this.getRequestObject();
 	const res = this.getResponseObject();
@@ -388,8 +487,25 @@ export async function approvalWebhook(this: IWebhookFunctions): Promise<IWebhook
 	const userAgent = req.headers?.['user-agent'];
 	const responseType = param<ResponseType>(this, 'responseType', 'approval');
 	const approvalType = param<ApprovalType>(this, 'approvalType', 'double');
-	const approveLabel = param<string>(this, 'approveLabel', responseType === 'freeText' ? 'Send' : 'Approve');
+	const approveLabel = param<string>(this, 'approveLabel', responseType === 'approval' ? 'Approve' : 'Send');
 	const declineLabel = param<string>(this, 'declineLabel', 'Decline');
+	const multi = queryText(query, LinkParam.multi) === '1';
+
+	res.setHeader('Cache-Control', 'no-store');
+	res.setHeader('X-Robots-Tag', 'noindex, nofollow');
+	if (!n8nSignsResumeUrls(this) && !(await ownSignatureValid(this, query))) {
+		// A guessed or altered link (this n8n does not check resume URLs itself).
+		return sendHtml(this, 401, page('Invalid link', '<h1>This link is not valid</h1><p>Open the link from the notification card again.</p>'));
+	}
+	let form: FormField[] | undefined;
+	if (responseType === 'customForm') {
+		try {
+			form = readForm(this);
+		} catch (error) {
+			const problem = error instanceof NodeOperationError ? error.message : 'The form definition cannot be read.';
+			return sendHtml(this, 500, page('Form unavailable', `<h1>This form cannot be shown</h1><p>${escapeHtml(problem)}</p>`));
+		}
+	}
 
 	let body: IDataObject | undefined;
 	if (method === 'POST') {
@@ -399,19 +515,20 @@ export async function approvalWebhook(this: IWebhookFunctions): Promise<IWebhook
 			body = undefined;
 		}
 	}
-	const parsed = parseResponse(method, query, body, responseType, approvalType);
+	const parsed = parseResponse(method, query, body, responseType, approvalType, form);
 	const bot = isLinkPreviewBot(userAgent);
+	const recipient = queryText(query, LinkParam.recipient);
 
-	res.setHeader('Cache-Control', 'no-store');
-	res.setHeader('X-Robots-Tag', 'noindex, nofollow');
-	if (!n8nSignsResumeUrls(this) && !(await ownSignatureValid(this, query))) {
-		// A guessed or altered link (this n8n does not check resume URLs itself).
-		res.status(401);
-		res.setHeader('Content-Type', 'text/html; charset=utf-8');
-		res.end(page('Invalid link', '<h1>This link is not valid</h1><p>Open the link from the notification card again.</p>'));
-		return { noWebhookResponse: true };
-	}
 	if (parsed.kind === 'page' || bot) {
+		if (multi && !bot && recipient) {
+			// An approver who already answered sees that, not the buttons again.
+			try {
+				const own = await readOwn(recordsClient(this), queryText(query, LinkParam.sender) ?? '', recordPrefix(waitingExecutionId(this), this.getNode().id), recipient);
+				if (own.answer) return sendHtml(this, 409, answeredPage(own.answer));
+			} catch {
+				// Show the page; the answer itself is checked again.
+			}
+		}
 		const html = responsePage({
 			title: queryText(query, LinkParam.title) ?? 'Your response is requested',
 			message: param<string>(this, 'pageMessage', ''),
@@ -422,22 +539,29 @@ export async function approvalWebhook(this: IWebhookFunctions): Promise<IWebhook
 			approveUrl: responseType === 'approval' ? signedLink(this, query, 'approve') : undefined,
 			declineUrl: responseType === 'approval' && approvalType === 'double' ? signedLink(this, query, 'decline') : undefined,
 			error: parsed.kind === 'page' ? parsed.error : undefined,
+			form,
+			posted: parsed.kind === 'page' ? parsed.posted : undefined,
+			note: multi ? 'Several people were asked; your answer counts once.' : undefined,
 		});
-		res.status(parsed.kind === 'page' && parsed.error ? 400 : 200);
-		res.setHeader('Content-Type', 'text/html; charset=utf-8');
-		res.end(html);
-		return { noWebhookResponse: true };
+		return sendHtml(this, parsed.kind === 'page' && parsed.error ? 400 : 200, html);
 	}
 
-	const result = decisionResult(parsed.decision, {
-		recipient: queryText(query, LinkParam.recipient),
-		userAgent: Array.isArray(userAgent) ? userAgent.join(' ') : (userAgent ?? null),
-	}, parsed.text);
+	const agent = Array.isArray(userAgent) ? userAgent.join(' ') : (userAgent ?? null);
+	if (multi && recipient) {
+		const answer: Answer = {
+			userID: recipient,
+			decision: parsed.decision,
+			...(parsed.text !== undefined ? { text: parsed.text } : {}),
+			...(parsed.fields !== undefined ? { fields: parsed.fields } : {}),
+			respondedAt: new Date().toISOString(),
+		};
+		return await multiApproverAnswer(this, query, answer, agent);
+	}
+
+	const result = decisionResult(parsed.decision, { recipient, userAgent: agent }, parsed.text, new Date(), parsed.fields);
 	if (param<boolean>(this, 'followUp', false)) {
 		result.followUp = await sendFollowUp(this, query, parsed.decision, parsed.text);
 	}
-	res.status(200);
-	res.setHeader('Content-Type', 'text/html; charset=utf-8');
-	res.end(recordedPage(parsed.decision));
+	sendHtml(this, 200, recordedPage(parsed.decision));
 	return { noWebhookResponse: true, workflowData: [[{ json: result }]] };
 }

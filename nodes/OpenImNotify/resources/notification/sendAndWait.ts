@@ -1,15 +1,18 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
-import { ContentType, SessionType } from '../../../../openim/constants';
+import { ContentType, Path, SessionType } from '../../../../openim/constants';
 import type { OANotificationSendReq, SendMsgReq } from '../../../../openim/wire';
 import { approvalLink, LinkParam, SEND_AND_WAIT, timeoutResult, waitUntil } from '../../shared/approval';
 import type { WaitLimit } from '../../shared/approval';
+import { recordPrefix, writeManifest } from '../../shared/approvers';
+import type { ApprovalMode } from '../../shared/approvers';
 import { clientOptions, readDelivery } from '../../shared/fields';
+import { formFieldProperties, readFormFields } from '../../shared/form';
 import { notificationParts, readDeliveryFormat } from '../../shared/format';
 import { ItemInput } from '../../shared/input';
 import { asNodeError, errorItem } from '../../shared/run';
 import type { ErrorWithContext } from '../../shared/run';
-import { verifyRecipients } from '../../shared/recipients';
+import { readRecipients, verifyRecipients } from '../../shared/recipients';
 import { sendParts } from '../../shared/sending';
 import { UserDirectory } from '../../shared/users';
 import { OpenImClient, newOperationID } from '../../transport';
@@ -33,11 +36,29 @@ function isAgentReview(ctx: IExecuteFunctions): boolean {
 const WAIT_FORMAT_HINT =
 	'Work Notification Card: only the Flutter demo 3.8.3 can open the response link, and only by tapping the picture of a Text and Picture card; other apps cannot answer. Chat Message: the link is in the text, which every official app shows. Both: sends both.';
 
-/** Fields of Notification → Send, shown for this operation. Not here: the recipient modes (one user only) and Link (the response page). */
-const SKIP = new Set(['recipientMode', 'recvIDs', 'memberGroupID', 'fanOut', 'outputMode', 'externalUrl']);
+/**
+ * Fields of Notification → Send, shown for this operation. Not here: all users, the fan-out and
+ * output choices (one card per approver, one decision out) and Link (the response page).
+ */
+const SKIP = new Set(['fanOut', 'outputMode', 'externalUrl']);
+const APPROVER_MODES = new Set(['user', 'userList', 'groupMembers']);
 const reused: INodeProperties[] = withoutBinarySource(send.description)
 	.filter((property) => !SKIP.has(property.name))
 	.map((property) => {
+		if (property.name === 'recipientMode') {
+			return {
+				...property,
+				displayName: 'Approvers',
+				options: (property.options as INodePropertyOptions[]).filter((option) => APPROVER_MODES.has(String(option.value))),
+				displayOptions: { show },
+			} as INodeProperties;
+		}
+		if (property.name === 'recvIDs' || property.name === 'memberGroupID') {
+			return { ...property, displayOptions: { show: { ...show, recipientMode: property.displayOptions?.show?.recipientMode } } } as INodeProperties;
+		}
+		if (property.name === 'recvID') {
+			return { ...property, displayOptions: { show: { ...show, recipientMode: ['user'] } } } as INodeProperties;
+		}
 		const rest = { ...(property.displayOptions?.show ?? {}) } as IDataObject;
 		delete rest.recipientMode;
 		delete rest.operation;
@@ -53,7 +74,7 @@ const withResponse = (responseType: string) => ({ ...show, responseType: [respon
 export const description: INodeProperties[] = [
 	{
 		displayName:
-			'Sends one notification to one user (parameters from the first item) whose link opens an n8n response page, then waits. The n8n address must be reachable from the recipient\'s phone (set WEBHOOK_URL behind a proxy).',
+			'Sends a notification (parameters from the first item) to each approver, whose own link opens an n8n response page, then waits. The n8n address must be reachable from the approvers\' phones (set WEBHOOK_URL behind a proxy).',
 		name: 'sendAndWaitNotice',
 		type: 'notice',
 		default: '',
@@ -76,6 +97,7 @@ export const description: INodeProperties[] = [
 		options: [
 			{ name: 'Approval', value: 'approval', description: 'Approve button, optionally also Decline' },
 			{ name: 'Free Text', value: 'freeText', description: 'A text box the recipient fills in' },
+			{ name: 'Custom Form', value: 'customForm', description: 'A form with the fields defined below, checked before it counts' },
 		],
 		default: 'approval',
 		displayOptions: { show },
@@ -110,7 +132,30 @@ export const description: INodeProperties[] = [
 		name: 'approveLabel',
 		type: 'string',
 		default: 'Send',
-		displayOptions: { show: withResponse('freeText') },
+		displayOptions: { show: { ...show, responseType: ['freeText', 'customForm'] } },
+	},
+	...formFieldProperties(show),
+	{
+		displayName: 'Approval Mode',
+		name: 'approvalMode',
+		type: 'options',
+		options: [
+			{ name: 'First Answer Decides', value: 'first', description: 'Whoever answers first decides for everyone' },
+			{ name: 'All Must Approve', value: 'all', description: 'Approved when everyone approved; any decline decides at once' },
+			{ name: 'At Least N Approve', value: 'atLeast', description: 'Approved after N approvals; declined once N can no longer be reached' },
+		],
+		default: 'first',
+		hint: 'Each approver gets their own link. Answers that do not decide yet are kept in OpenIM (a record per approver on the sending account) so every n8n process can count them.',
+		displayOptions: { show: { ...show, recipientMode: ['userList', 'groupMembers'] } },
+	},
+	{
+		displayName: 'Minimum Approvals',
+		name: 'minApprovals',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: 2,
+		description: 'How many approvals (or, for Free Text and Custom Form, answers) decide',
+		displayOptions: { show: { ...show, recipientMode: ['userList', 'groupMembers'], approvalMode: ['atLeast'] } },
 	},
 	{
 		displayName: 'Page Message',
@@ -201,6 +246,37 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	}
 }
 
+interface Approvers {
+	userIDs: string[];
+	multi: boolean;
+	mode: ApprovalMode;
+	min: number;
+	verify: boolean;
+}
+
+/** Who is asked: one user (as before), a list, or a group's members (resolved now, once). */
+async function readApprovers(input: ItemInput, client: OpenImClient): Promise<Approvers> {
+	const recipients = readRecipients(input);
+	const single = recipients.mode === 'user';
+	let userIDs = recipients.userIDs;
+	if (recipients.mode === 'groupMembers') {
+		const data = await client.call<{ userIDs: string[] | null }>(Path.GetGroupMemberUserID, { groupID: recipients.groupID ?? '' }, { itemIndex: 0 });
+		userIDs = [...new Set(data?.userIDs ?? [])];
+		if (userIDs.length === 0) {
+			input.fail('Group ID', `"${recipients.groupID ?? ''}" has no members: nobody could answer`, 'OpenIM answers an unknown group ID with an empty member list. Check the group ID.');
+		}
+	}
+	const mode = single ? 'first' : (input.raw('approvalMode', 'first') as ApprovalMode);
+	let min = 1;
+	if (mode === 'atLeast') {
+		min = input.integer('minApprovals', 'Minimum Approvals', { min: 1 });
+		if (min > userIDs.length) {
+			input.fail('Minimum Approvals', `is ${min}, but there ${userIDs.length === 1 ? 'is 1 approver' : `are ${userIDs.length} approvers`}`, 'Lower it, or ask more people.');
+		}
+	}
+	return { userIDs, multi: !single, mode, min, verify: recipients.verify };
+}
+
 async function sendAndWait(ctx: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	const input = new ItemInput(ctx, 0);
 	const transport = clientOptions(ctx);
@@ -212,7 +288,10 @@ async function sendAndWait(ctx: IExecuteFunctions): Promise<INodeExecutionData[]
 	const format = readDeliveryFormat(input);
 	const delivery = await readDelivery(input, settings, directory);
 	await send.checkCardIcon(input, content, delivery.sender.senderFaceURL, client);
-	const recvID = input.locator('recvID', 'Recipient');
+	const responseType = input.raw('responseType', 'approval') as string;
+	if (responseType === 'customForm') {
+		readFormFields(input.raw('defineForm', 'fields'), input.raw('formFields', {}), input.raw('jsonOutput', '[]'), (label, problem) => input.fail(label, problem));
+	}
 	const waitTill = waitUntil(ctx.getNode(), {
 		limitWaitTime: input.boolean('limitWaitTime', 'Limit Wait Time', false),
 		limitType: input.raw('limitType', 'afterTimeInterval') as WaitLimit['limitType'],
@@ -220,62 +299,92 @@ async function sendAndWait(ctx: IExecuteFunctions): Promise<INodeExecutionData[]
 		resumeUnit: input.raw('resumeUnit', 'hours') as WaitLimit['resumeUnit'],
 		maxDateAndTime: input.raw('maxDateAndTime', '') as string,
 	});
+	const approvers = await readApprovers(input, client);
+	if (approvers.multi && (await client.profile()).generation.startsWith('v2')) {
+		input.fail('Approvers', 'needs OpenIM v3 for several approvers', 'Answers are kept in OpenIM conversation records (/conversation/set_conversations), which v2 servers do not have. Ask one user.');
+	}
 
 	const failed = await verifyRecipients(ctx, directory, [
 		{
 			itemIndex: 0,
 			prepared: {
 				recipients: {
-					mode: 'user',
-					userIDs: [recvID],
+					mode: approvers.multi ? 'userList' : 'user',
+					userIDs: approvers.userIDs,
 					fanOut: 'sendMsg',
 					outputMode: 'summary',
-					verify: (input.raw('options', {}) as IDataObject).verifyRecipient !== false,
+					verify: approvers.verify,
 				},
 			},
 		},
 	], 'notification');
 	if (failed.size > 0) throw failed.get(0);
 
-	const link = await approvalLink(ctx, {
-		[LinkParam.recipient]: recvID,
-		[LinkParam.sender]: delivery.sender.sendID,
-		[LinkParam.title]: content.notificationName.slice(0, 200),
-	});
+	// Several approvers: the manifest goes to OpenIM before any card, so the first answer finds it.
+	if (approvers.multi) {
+		await writeManifest(client, delivery.sender.sendID, recordPrefix(ctx.getExecutionId(), ctx.getNode().id), {
+			approvers: approvers.userIDs,
+			mode: approvers.mode,
+			min: approvers.min,
+			responseType,
+		});
+	}
 	// n8n 1.x checks the signature only when the node asks for it (2.x always checks).
 	const signing = ctx as IExecuteFunctions & { setSignatureValidationRequired?: () => void };
 	if (typeof signing.setSignatureValidationRequired === 'function') signing.setSignatureValidationRequired();
-	content.url = link;
-	content.externalUrl = link;
-	const request: OANotificationSendReq = {
-		...delivery.sender,
-		recvID,
-		content,
-		contentType: ContentType.OANotification,
-		sessionType: SessionType.Notification,
-		isOnlineOnly: delivery.isOnlineOnly,
-		offlinePushInfo: {
-			title: delivery.push.title || content.notificationName,
-			desc: delivery.push.desc || content.text.slice(0, 200),
-			ex: delivery.push.ex,
-			iOSPushSound: delivery.push.iOSPushSound,
-			iOSBadgeCount: delivery.push.iOSBadgeCount,
-		},
-	};
-	// For a chat message, the link goes into the text (chatText): what every official app shows.
-	const parts = notificationParts(request as unknown as SendMsgReq, content, format);
-	const sent = await sendParts(ctx, client, parts, newOperationID(), 0, 'notification', format);
+
+	const sends: IDataObject[] = [];
+	for (const recvID of approvers.userIDs) {
+		const link = await approvalLink(ctx, {
+			[LinkParam.recipient]: recvID,
+			[LinkParam.sender]: delivery.sender.sendID,
+			[LinkParam.title]: content.notificationName.slice(0, 200),
+			...(approvers.multi ? { [LinkParam.multi]: '1' } : {}),
+		});
+		const card = { ...content, url: link, externalUrl: link };
+		const request: OANotificationSendReq = {
+			...delivery.sender,
+			recvID,
+			content: card,
+			contentType: ContentType.OANotification,
+			sessionType: SessionType.Notification,
+			isOnlineOnly: delivery.isOnlineOnly,
+			offlinePushInfo: {
+				title: delivery.push.title || content.notificationName,
+				desc: delivery.push.desc || content.text.slice(0, 200),
+				ex: delivery.push.ex,
+				iOSPushSound: delivery.push.iOSPushSound,
+				iOSBadgeCount: delivery.push.iOSBadgeCount,
+			},
+		};
+		// For a chat message, the link goes into the text (chatText): what every official app shows.
+		const parts = notificationParts(request as unknown as SendMsgReq, card, format);
+		sends.push({ recvID, ...(await sendParts(ctx, client, parts, newOperationID(), 0, 'notification', format)) });
+	}
 
 	// On timeout n8n resumes with the node switched off, which passes its input on: make that
 	// input the timeout result (a new object, so the previous node's output stays as it was).
-	const timeoutItem: INodeExecutionData = { json: timeoutResult(recvID, waitTill, sent), pairedItem: { item: 0 } };
+	// With several approvers it cannot say who answered meanwhile: nothing of the node runs then.
+	const multi = approvers.multi
+		? { approvalMode: approvers.mode, ...(approvers.mode === 'atLeast' ? { requiredApprovals: approvers.min } : {}), approvers: approvers.userIDs, notifications: sends }
+		: undefined;
+	const firstSend = { ...sends[0] };
+	delete firstSend.recvID;
+	const timeoutItem: INodeExecutionData = {
+		json: approvers.multi ? timeoutResult(approvers.userIDs.join(','), waitTill, {}, multi) : timeoutResult(approvers.userIDs[0], waitTill, firstSend),
+		pairedItem: { item: 0 },
+	};
+	if (approvers.multi) {
+		delete timeoutItem.json.recipient;
+		delete timeoutItem.json.notification;
+	}
 	const executeData = typeof ctx.getExecuteData === 'function' ? ctx.getExecuteData() : undefined;
 	if (executeData) executeData.data = { ...executeData.data, main: [[timeoutItem]] };
 
 	const count = ctx.getInputData().length;
 	if (count > 1 && typeof ctx.addExecutionHints === 'function') {
 		ctx.addExecutionHints({
-			message: `Send and Wait sent one card, from the first of the ${count} input items. To ask several people, run it once per person (e.g. Loop Over Items with batch size 1).`,
+			message: `Send and Wait asked once, with the parameters of the first of the ${count} input items. To ask about each item, run it once per item (e.g. Loop Over Items with batch size 1).`,
 			type: 'warning',
 			location: 'outputPane',
 		});

@@ -52,7 +52,7 @@ describe('Notification → Send and Wait (execute)', () => {
 		// The previous node's output is untouched.
 		expect(result.json('Items')).toEqual([{ userID: 'alice' }, { userID: 'bob' }]);
 		// The second item was not sent: said above the output.
-		expect(result.runData[NOTIFY][0].hints?.[0]?.message).toMatch(/^Send and Wait sent one card, from the first of the 2 input items/);
+		expect(result.runData[NOTIFY][0].hints?.[0]?.message).toMatch(/^Send and Wait asked once, with the parameters of the first of the 2 input items/);
 	});
 
 	it('Chat Message: the signed link is in the text of a one-to-one chat; Both also sends the card', async () => {
