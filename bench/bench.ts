@@ -23,7 +23,7 @@ import { ensureSandboxBuilt, startSandbox, type SandboxProcess } from '../test/e
 import { openImCredential, SANDBOX_ADMIN, SANDBOX_SECRET } from '../test/e2e/fixtures';
 import { N8N_VERSIONS, type N8nVersion } from '../test/e2e/runtime';
 import type { SandboxStats } from '../sandbox/types';
-import { arrayBuffersWindow, cpuWindowMs, executeWorkflow, removeProbe, rssWindow, type ExecOutcome } from './lib/exec';
+import { arrayBuffersWindow, cpuWindowMs, executeWorkflow, hwmWindow, removeProbe, rssWindow, type ExecOutcome } from './lib/exec';
 import { packFloorNode } from './lib/floor';
 import { summariseProfile, type ProfileSummary } from './lib/profile';
 import { rawNewConnection, rawUndici, type RawResult } from './lib/raw';
@@ -259,6 +259,9 @@ interface RunRecord {
 	/** Buffer memory (process.memoryUsage().arrayBuffers) just before the node and its peak while it ran. */
 	abBeforeNode: number;
 	abPeakInNode: number;
+	/** With exposeGc: peak RSS (VmHWM) from the Settle node's GC to the first sample after the node. */
+	hwmPeakInNode?: number;
+	hwmBeforeNode?: number;
 	stats: SandboxStats;
 	outcome: ExecOutcome;
 }
@@ -303,6 +306,7 @@ async function measure(
 	const n8nCpuMs = cpuWindowMs(outcome.probe, node.startTime, node.startTime + node.executionTime);
 	const win = rssWindow(outcome.probe, node.startTime, node.startTime + node.executionTime);
 	const ab = arrayBuffersWindow(outcome.probe, node.startTime, node.startTime + node.executionTime);
+	const hwm = opts.exposeGc ? hwmWindow(outcome.probe, node.startTime, node.startTime + node.executionTime) : undefined;
 	let firstSendMs: number | undefined;
 	let sendPhaseMs: number | undefined;
 	let prepCpuUsPerItem: number | undefined;
@@ -337,6 +341,8 @@ async function measure(
 		rssPeakInNode: win.peakBytes,
 		abBeforeNode: ab.beforeBytes,
 		abPeakInNode: ab.peakBytes,
+		hwmBeforeNode: hwm?.beforeBytes,
+		hwmPeakInNode: hwm?.peakBytes,
 		stats,
 		outcome,
 	};
@@ -406,6 +412,9 @@ function mbPerSec(rec: RunRecord): number {
 
 /** RSS of the n8n process: peak while the node ran minus just before it started, MB. */
 const rssRise = (rec: RunRecord): number => (rec.rssPeakInNode - rec.rssBeforeNode) / MB;
+/** Phase upload: the peak (VmHWM) since the Settle GC minus RSS right after it, MB; else the sampled rise. */
+const peakRise = (rec: RunRecord): number =>
+	rec.hwmPeakInNode !== undefined && rec.hwmBeforeNode !== undefined ? (rec.hwmPeakInNode - rec.hwmBeforeNode) / MB : rssRise(rec);
 /** The same for Buffer memory (arrayBuffers), MB. */
 const abRise = (rec: RunRecord): number => (rec.abPeakInNode - rec.abBeforeNode) / MB;
 
@@ -673,7 +682,7 @@ async function main(): Promise<void> {
 				checkUploads(label, rec.stats, count);
 				const notUploaded = rec.outcome.node(UPLOAD_NODE).items.filter((item) => (item.json.files as Array<{ uploaded?: boolean }> | undefined)?.[0]?.uploaded !== true);
 				if (notUploaded.length) throw new Error(`${label}: ${notUploaded.length} output items without an uploaded file`);
-				log(`${''.padEnd(34)} ${fmt(mbPerSec(rec), 1)} MB/s; RSS +${fmt(rssRise(rec), 1)} MB while the node ran (Buffers +${fmt(abRise(rec), 1)} MB)`);
+				log(`${''.padEnd(34)} ${fmt(mbPerSec(rec), 1)} MB/s; peak RSS +${fmt(peakRise(rec), 1)} MB while the node ran (50 ms samples: +${fmt(rssRise(rec), 1)} MB; Buffers +${fmt(abRise(rec), 1)} MB)`);
 				return rec;
 			};
 			for (let r = 0; r < o.repeat; r++) {
@@ -682,7 +691,7 @@ async function main(): Promise<void> {
 				up.small.push(await nodeRound(`(b) upload ${fmt(o.uploadFiles)} × ${fmt(o.uploadFileKB)} KB`, wf.uploadSmall.id, o.uploadFiles));
 				up.big.push(await nodeRound(`(b) upload 1 × ${fmt(o.uploadBigMB)} MB`, wf.uploadBig.id, 1));
 				const floorRec = await measure(n8n, sandbox, `(d) floor reads 1 × ${fmt(o.uploadBigMB)} MB`, SENDER_NODE.floor, wf.floorReadBig.id, 1, 1, { check: false, exposeGc: true });
-				log(`${''.padEnd(34)} RSS +${fmt(rssRise(floorRec), 1)} MB while the floor read the binary (Buffers +${fmt(abRise(floorRec), 1)} MB)`);
+				log(`${''.padEnd(34)} peak RSS +${fmt(peakRise(floorRec), 1)} MB while the floor read the binary (50 ms samples: +${fmt(rssRise(floorRec), 1)} MB; Buffers +${fmt(abRise(floorRec), 1)} MB)`);
 				up.floorBig.push(floorRec);
 			}
 		}
@@ -808,7 +817,7 @@ async function main(): Promise<void> {
 		// Files: the best rate of each, and the largest RSS rise of the node and of the floor (the conservative pair).
 		const bestRawUpload = (list: RawUploadResult[]) => (list.length ? Math.max(...list.map((x) => x.mbPerSec)) : undefined);
 		const bestNodeUpload = (list: RunRecord[]) => (list.length ? Math.max(...list.map(mbPerSec)) : undefined);
-		const maxRise = (list: RunRecord[]) => (list.length ? Math.max(...list.map(rssRise)) : undefined);
+		const maxRise = (list: RunRecord[]) => (list.length ? Math.max(...list.map(peakRise)) : undefined);
 		const upload = {
 			rawSmall: bestRawUpload(up.rawSmall),
 			rawBig: bestRawUpload(up.rawBig),
@@ -817,7 +826,7 @@ async function main(): Promise<void> {
 			rss: maxRise(up.big),
 			floorRss: maxRise(up.floorBig),
 			// The floor's copy counted in the target: its smallest rise (conservative for the node).
-			floorRssMin: up.floorBig.length ? Math.min(...up.floorBig.map(rssRise)) : undefined,
+			floorRssMin: up.floorBig.length ? Math.min(...up.floorBig.map(peakRise)) : undefined,
 			partSizeMB: up.rawBig.length ? up.rawBig[0].partSize / MB : undefined,
 		};
 		if (upload.big !== undefined || upload.rawBig !== undefined) {
@@ -827,7 +836,7 @@ async function main(): Promise<void> {
 			console.log(`  1 × ${fmt(o.uploadBigMB)} MB: (a) raw ${mbps(upload.rawBig)}, (b) node ${mbps(upload.big)}, (b)/(a) ${ratioOf(upload.big, upload.rawBig)}; all runs (a) ${up.rawBig.map((x) => fmt(x.mbPerSec, 1)).join(', ')}, (b) ${up.big.map((x) => fmt(mbPerSec(x), 1)).join(', ')}`);
 			console.log(
 				`  RSS rise while the node uploaded ${fmt(o.uploadBigMB)} MB: +${fmt(upload.rss ?? 0, 1)} MB; the floor reading the same binary: +${fmt(upload.floorRss ?? 0, 1)} MB; ` +
-					`part size ${fmt(upload.partSizeMB ?? 0, 1)} MB (node: largest of the runs, floor: smallest; all runs: node ${up.big.map((x) => fmt(rssRise(x), 1)).join(', ')}, floor ${up.floorBig.map((x) => fmt(rssRise(x), 1)).join(', ')}; ` +
+					`part size ${fmt(upload.partSizeMB ?? 0, 1)} MB (node: largest of the runs, floor: smallest; all runs: node ${up.big.map((x) => fmt(peakRise(x), 1)).join(', ')}, floor ${up.floorBig.map((x) => fmt(peakRise(x), 1)).join(', ')}; ` +
 					`Buffers: node ${up.big.map((x) => fmt(abRise(x), 1)).join(', ')}, floor ${up.floorBig.map((x) => fmt(abRise(x), 1)).join(', ')})`,
 			);
 		}
@@ -929,8 +938,8 @@ async function main(): Promise<void> {
 					runs: {
 						uploadMBps: up.big.map((x) => Math.round(mbPerSec(x) * 10) / 10),
 						rawUploadMBps: up.rawBig.map((x) => Math.round(x.mbPerSec * 10) / 10),
-						uploadRssGrowthMB: up.big.map((x) => Math.round(rssRise(x) * 10) / 10),
-						floorReadRssGrowthMB: up.floorBig.map((x) => Math.round(rssRise(x) * 10) / 10),
+						uploadRssGrowthMB: up.big.map((x) => Math.round(peakRise(x) * 10) / 10),
+						floorReadRssGrowthMB: up.floorBig.map((x) => Math.round(peakRise(x) * 10) / 10),
 						smallMBps: up.small.map((x) => Math.round(mbPerSec(x) * 10) / 10),
 						rawSmallMBps: up.rawSmall.map((x) => Math.round(x.mbPerSec * 10) / 10),
 					},

@@ -33,18 +33,29 @@ if (dir && process.argv.includes('execute')) {
   dc.subscribe('http.client.request.start', () => { http.started++; if (++http.inFlight > http.maxInFlight) http.maxInFlight = http.inFlight; });
   dc.subscribe('http.client.response.finish', () => { http.inFlight--; });
   dc.subscribe('http.client.request.error', () => { http.inFlight--; });
-  // [time, rss, cpu, arrayBuffers]: arrayBuffers (Buffer memory) shows copies that RSS can hide when
-  // freed garbage is reused.
-  const sample = () => { const c = process.cpuUsage(); const m = process.memoryUsage(); samples.push([Date.now(), m.rss, c.user + c.system, m.arrayBuffers]); };
+  // [time, rss, cpu, arrayBuffers, VmHWM]: arrayBuffers (Buffer memory) shows copies that RSS can hide
+  // when freed garbage is reused; VmHWM (only with BENCH_EXPOSE_GC) is the peak RSS since the last
+  // Settle, which also sees peaks between two samples (the timer cannot fire during synchronous work).
+  const exposeGc = process.env.BENCH_EXPOSE_GC === '1';
+  const hwm = () => { try { return Number(/VmHWM:\s+(\d+)/.exec(fs.readFileSync('/proc/self/status', 'utf8'))[1]) * 1024; } catch { return 0; } };
+  const sample = () => { const c = process.cpuUsage(); const m = process.memoryUsage(); samples.push([Date.now(), m.rss, c.user + c.system, m.arrayBuffers, exposeGc ? hwm() : 0]); };
   const timer = setInterval(sample, 50);
   // Optional: the live heap (heapUsed right after a forced full GC) every 2 s. Changes the RSS, so
   // only for a diagnostic run (--live-heap), never for the timed or RSS runs.
   const live = [];
   // Phase upload: the floor node's "Settle" operation calls this (a full GC) right before the measured
   // node, so garbage left by the node before it (Read/Write Files) does not blur the RSS window.
-  if (process.env.BENCH_EXPOSE_GC === '1') {
+  // After the GCs: reset VmHWM to the current RSS (clear_refs 5) and sample, so the measured node's
+  // window starts from this sample and its peak is VmHWM at the first sample after it.
+  if (exposeGc) {
     require('v8').setFlagsFromString('--expose-gc');
-    globalThis.__openimBenchGc = require('vm').runInNewContext('gc');
+    const gc = require('vm').runInNewContext('gc');
+    globalThis.__openimBenchGc = () => {
+      gc();
+      gc();
+      try { fs.writeFileSync('/proc/self/clear_refs', '5'); } catch {}
+      sample();
+    };
   }
   if (process.env.BENCH_LIVE_HEAP === '1') {
     require('v8').setFlagsFromString('--expose-gc');
@@ -106,8 +117,8 @@ export interface Probe {
 	systemCpuUs: number;
 	/** HTTP requests this process made (node:http diagnostics channels), and the most in flight at once. */
 	http: { started: number; inFlight: number; maxInFlight: number };
-	/** [Date.now(), rss bytes, process CPU time µs, arrayBuffers bytes] every 50 ms. */
-	samples: Array<[number, number, number, number]>;
+	/** [Date.now(), rss bytes, process CPU time µs, arrayBuffers bytes, VmHWM bytes (0 unless exposeGc)] every 50 ms. */
+	samples: Array<[number, number, number, number, number]>;
 	/** With liveHeap: [Date.now(), heapUsed bytes right after a full GC] every 2 s. */
 	live: Array<[number, number]>;
 }
@@ -280,6 +291,26 @@ export function rssWindow(probe: Probe, fromMs: number, toMs: number, column = 1
 		if (t < fromMs) beforeBytes = value;
 		else if (t <= toMs + 100) peakBytes = Math.max(peakBytes, value);
 	}
+	return { beforeBytes, peakBytes: Math.max(peakBytes, beforeBytes) };
+}
+
+/**
+ * With exposeGc: RSS at the last sample before fromMs (the Settle node's, right after its GC and the
+ * VmHWM reset) and the peak RSS from then to the first sample at or after toMs (VmHWM there).
+ */
+export function hwmWindow(probe: Probe, fromMs: number, toMs: number): { beforeBytes: number; peakBytes: number } | undefined {
+	let beforeBytes: number | undefined;
+	let peakBytes = 0;
+	for (const sample of probe.samples) {
+		const [t, rss, , , hwm] = sample;
+		if (t < fromMs) {
+			beforeBytes = rss;
+			continue;
+		}
+		peakBytes = Math.max(peakBytes, hwm ?? 0);
+		if (t >= toMs) break;
+	}
+	if (beforeBytes === undefined || peakBytes === 0) return undefined;
 	return { beforeBytes, peakBytes: Math.max(peakBytes, beforeBytes) };
 }
 
