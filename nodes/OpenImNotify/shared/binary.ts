@@ -143,7 +143,8 @@ function pooled(size: number, parts: (partSize: number, pool: PartPool) => Async
 	return {
 		size,
 		parts(partSize: number) {
-			pool = new PartPool(partSize + slack);
+			// A small file needs no buffer of a whole part.
+			pool = new PartPool(Math.min(partSize, size) + slack);
 			return parts(partSize, pool);
 		},
 		release: (part: Buffer) => pool?.give(part),
