@@ -37,7 +37,7 @@ if (dir && process.argv.includes('execute')) {
   // when freed garbage is reused; VmHWM (only with BENCH_EXPOSE_GC) is the peak RSS since the last
   // Settle, which also sees peaks between two samples (the timer cannot fire during synchronous work).
   const exposeGc = process.env.BENCH_EXPOSE_GC === '1';
-  const hwm = () => { try { return Number(/VmHWM:\s+(\d+)/.exec(fs.readFileSync('/proc/self/status', 'utf8'))[1]) * 1024; } catch { return 0; } };
+  const hwm = () => { try { return Number(/VmHWM:\\s+(\\d+)/.exec(fs.readFileSync('/proc/self/status', 'utf8'))[1]) * 1024; } catch { return 0; } };
   const sample = () => { const c = process.cpuUsage(); const m = process.memoryUsage(); samples.push([Date.now(), m.rss, c.user + c.system, m.arrayBuffers, exposeGc ? hwm() : 0]); };
   const timer = setInterval(sample, 50);
   // Optional: the live heap (heapUsed right after a forced full GC) every 2 s. Changes the RSS, so
@@ -45,7 +45,7 @@ if (dir && process.argv.includes('execute')) {
   const live = [];
   // Phase upload: the floor node's "Settle" operation calls this (a full GC) right before the measured
   // node, so garbage left by the node before it (Read/Write Files) does not blur the RSS window.
-  // After the GCs: reset VmHWM to the current RSS (clear_refs 5) and sample, so the measured node's
+  // Settle: after the GCs, reset VmHWM to the current RSS (clear_refs 5) and sample, so the measured node's
   // window starts from this sample and its peak is VmHWM at the first sample after it.
   if (exposeGc) {
     require('v8').setFlagsFromString('--expose-gc');
@@ -56,6 +56,9 @@ if (dir && process.argv.includes('execute')) {
       try { fs.writeFileSync('/proc/self/clear_refs', '5'); } catch {}
       sample();
     };
+    // The Mark operation right after the measured node: a sample (VmHWM = its peak) before n8n goes
+    // on to print the run data, whose JSON would otherwise be the next sample's peak.
+    globalThis.__openimBenchMark = sample;
   }
   if (process.env.BENCH_LIVE_HEAP === '1') {
     require('v8').setFlagsFromString('--expose-gc');

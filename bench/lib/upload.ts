@@ -23,6 +23,7 @@ export const UPLOAD_RECIPIENT = userId(0);
 export const UPLOAD_NODE = 'Send File';
 export const READ_NODE = 'Read Files';
 export const SETTLE_NODE = 'Settle';
+export const MARK_NODE = 'Mark';
 
 /** OpenIM Notify's own bounds (transport/upload.ts), so (a) and (b) move bytes the same way. */
 const SIGNED_AT_ONCE = 20;
@@ -198,7 +199,12 @@ function settleNode() {
 	return { name: SETTLE_NODE, type: FLOOR_NODE_TYPE, typeVersion: 1, parameters: { operation: 'settle' } };
 }
 
-/** Read/Write Files from Disk → Settle → OpenIM Notify (Message → Send, File, Binary File), one message per file. */
+/** The floor node's Mark operation: the probe samples (VmHWM: the measured node's peak) right after it. */
+function markNode() {
+	return { name: MARK_NODE, type: FLOOR_NODE_TYPE, typeVersion: 1, parameters: { operation: 'mark' } };
+}
+
+/** Read/Write Files from Disk → Settle → OpenIM Notify (Message → Send, File, Binary File), one message per file → Mark. */
 export function uploadWorkflow(id: string, glob: string, cred: CredentialJson, concurrency: number): WorkflowJson {
 	return manualWorkflow(id, `bench upload ${glob}`, [
 		readNode(glob),
@@ -221,10 +227,11 @@ export function uploadWorkflow(id: string, glob: string, cred: CredentialJson, c
 			},
 			credentials: credentialRef(cred),
 		},
+		markNode(),
 	]);
 }
 
-/** Read/Write Files from Disk → Settle → the floor node reading each item's binary (getBinaryDataBuffer), nothing else. */
+/** Read/Write Files from Disk → Settle → the floor node reading each item's binary (getBinaryDataBuffer), nothing else → Mark. */
 export function floorReadWorkflow(id: string, glob: string): WorkflowJson {
 	return manualWorkflow(id, `bench floor read ${glob}`, [
 		readNode(glob),
@@ -235,5 +242,6 @@ export function floorReadWorkflow(id: string, glob: string): WorkflowJson {
 			typeVersion: 1,
 			parameters: { operation: 'readBinary', binaryProperty: 'data' },
 		},
+		markNode(),
 	]);
 }

@@ -9,7 +9,9 @@
  * Operation "Read Binary" (issue #12) only reads each item's binary with `getBinaryDataBuffer` and
  * holds it until the node ends: n8n's own copy of a file, the memory floor of any node that uploads it.
  * Operation "Settle" passes its items on after a full GC (the benchmark probe's __openimBenchGc, when
- * exposed), so the measured node after it starts without the garbage of the nodes before it.
+ * exposed), so the measured node after it starts without the garbage of the nodes before it;
+ * operation "Mark", right after the measured node, has the probe take a sample (its peak RSS) and
+ * passes the items' JSON on (no binary: the run data n8n prints stays smaller).
  * Packed and installed into the benchmark's n8n by bench/lib/floor.ts; never part of the package.
  */
 import { randomUUID } from 'crypto';
@@ -37,6 +39,7 @@ export class OpenImBenchFloor implements INodeType {
 					{ name: 'Read Binary', value: 'readBinary', action: 'Read each item binary' },
 					{ name: 'Send', value: 'send', action: 'Send one request per item' },
 					{ name: 'Settle', value: 'settle', action: 'Collect garbage and pass the items on' },
+					{ name: 'Mark', value: 'mark', action: 'Sample memory and pass the items on' },
 				],
 				default: 'send',
 			},
@@ -106,6 +109,10 @@ export class OpenImBenchFloor implements INodeType {
 			gc?.();
 			gc?.();
 			return [this.getInputData()];
+		}
+		if (operation === 'mark') {
+			(globalThis as { __openimBenchMark?: () => void }).__openimBenchMark?.();
+			return [this.getInputData().map((item, i) => ({ json: item.json, pairedItem: { item: i } }))];
 		}
 		const count = this.getInputData().length;
 		const url = this.getNodeParameter('url', 0) as string;
