@@ -52,6 +52,12 @@ describe('base64Source (n8n 1.x memory mode)', () => {
 		for (const partSize of partSizes) expectParts(await readAll(source, partSize), data, partSize);
 	});
 
+	it('decodes parts longer than one decoding slice (256 K characters) whole', async () => {
+		const data = randomBytes(1_000_003);
+		const source = base64Source(data.toString('base64'));
+		for (const partSize of [700_001, 196_608, 1_000_003]) expectParts(await readAll(source, partSize), data, partSize);
+	});
+
 	it('reuses part buffers once they are handed back, never one still held', async () => {
 		const data = randomBytes(10_000);
 		const source = base64Source(data.toString('base64'));
