@@ -153,8 +153,8 @@ function pooled(size: number, parts: (partSize: number, pool: PartPool) => Async
 
 /**
  * n8n 1.x's default binary mode keeps the file in the item as base64. Decoding it whole makes a Buffer
- * of the file's size, and Node copies the whole string first (another 1.33 × the size, for a moment).
- * Canonical base64 (what n8n writes) is decoded part by part instead, 4 characters per 3 bytes.
+ * of the file's size (what getBinaryDataBuffer does). Canonical base64 (what n8n writes) is decoded
+ * part by part instead, 4 characters per 3 bytes.
  */
 const BASE64_ALPHABET_OUTSIDE = /[^A-Za-z0-9+/=]/;
 export function isCanonicalBase64(data: string): boolean {
@@ -170,7 +170,7 @@ function base64Size(data: string): number {
 	return (data.length / 4) * 3 - padding;
 }
 
-/** Characters decoded per call: Node copies the string it decodes first, so a slice, not the part. */
+/** Characters decoded per call: Node may copy a string before decoding it (not a flat one-byte string), so a slice. */
 const DECODE_CHARS = 256 * 1024;
 
 /** Bytes [from, to) of canonical base64 `data` into `target` (which has 4 bytes of slack); the part as a view. */
@@ -200,8 +200,9 @@ export function base64Source(data: string): UploadSource {
 /** Where n8n keeps binaries on disk, in S3 or in its database: streamed, one part assembled at a time. */
 export function streamSource(size: number, open: (chunkSize: number) => Promise<AsyncIterable<Buffer>>): UploadSource {
 	return pooled(size, async function* parts(partSize, pool) {
-		// Chunks of a part's size: from disk each read is one whole part, handed on without a copy.
-		const stream = await open(partSize);
+		// Chunks of a part's size: from disk each read is one whole part, handed on without a copy. Never
+		// more than the file: Node's file streams allocate a whole chunk for every read (and one at the end).
+		const stream = await open(Math.min(partSize, Math.max(size, 1)));
 		let target: Buffer | undefined;
 		let filled = 0;
 		for await (const chunk of stream) {
