@@ -23,7 +23,7 @@ import { ensureSandboxBuilt, startSandbox, type SandboxProcess } from '../test/e
 import { openImCredential, SANDBOX_ADMIN, SANDBOX_SECRET } from '../test/e2e/fixtures';
 import { N8N_VERSIONS, type N8nVersion } from '../test/e2e/runtime';
 import type { SandboxStats } from '../sandbox/types';
-import { cpuWindowMs, executeWorkflow, removeProbe, rssWindow, type ExecOutcome } from './lib/exec';
+import { arrayBuffersWindow, cpuWindowMs, executeWorkflow, hwmWindow, removeProbe, rssWindow, type ExecOutcome } from './lib/exec';
 import { packFloorNode } from './lib/floor';
 import { summariseProfile, type ProfileSummary } from './lib/profile';
 import { rawNewConnection, rawUndici, type RawResult } from './lib/raw';
@@ -63,12 +63,14 @@ interface Options {
 	uploadFiles: number;
 	uploadFileKB: number;
 	uploadBigMB: number;
+	/** N8N_DEFAULT_BINARY_DATA_MODE for n8n (default: n8n's own, memory on 1.x, filesystem on 2.x). */
+	binaryMode?: 'default' | 'filesystem';
 }
 
 const ALL_PHASES = ['a', 'b', 'c', 'd', 'dauth', 'fanout', 'rss', 'upload', 'profile'];
 
 const USAGE =
-	'usage: npm run bench -- [--quick] [--n8n 1.123.81|2.41.1] [--concurrency 8] [--verify on|off] [--repeat N] [--no-profile] [--sends N] [--fanout N] [--rss-items N] [--server-latency MS] [--phases a,b,c,d,dauth,fanout,rss,upload,profile] [--upload-files N] [--upload-file-kb N] [--upload-big-mb N] [--live-heap] [--n8n-node-options "--max-semi-space-size=32"]';
+	'usage: npm run bench -- [--quick] [--n8n 1.123.81|2.41.1] [--concurrency 8] [--verify on|off] [--repeat N] [--no-profile] [--sends N] [--fanout N] [--rss-items N] [--server-latency MS] [--phases a,b,c,d,dauth,fanout,rss,upload,profile] [--upload-files N] [--upload-file-kb N] [--upload-big-mb N] [--binary-mode default|filesystem] [--live-heap] [--n8n-node-options "--max-semi-space-size=32"]';
 
 function parseArgs(argv: string[]): Options {
 	const o: Options = {
@@ -155,6 +157,12 @@ function parseArgs(argv: string[]): Options {
 			case '--live-heap':
 				o.liveHeap = true;
 				break;
+			case '--binary-mode': {
+				const mode = value();
+				if (mode !== 'default' && mode !== 'filesystem') throw new Error(`--binary-mode takes default or filesystem\n${USAGE}`);
+				o.binaryMode = mode;
+				break;
+			}
 			case '--server-latency':
 				o.serverLatencyMs = int();
 				break;
@@ -248,6 +256,12 @@ interface RunRecord {
 	/** RSS of the n8n process just before the node started and its peak while it ran, bytes. */
 	rssBeforeNode: number;
 	rssPeakInNode: number;
+	/** Buffer memory (process.memoryUsage().arrayBuffers) just before the node and its peak while it ran. */
+	abBeforeNode: number;
+	abPeakInNode: number;
+	/** With exposeGc: peak RSS (VmHWM) from the Settle node's GC to the first sample after the node. */
+	hwmPeakInNode?: number;
+	hwmBeforeNode?: number;
 	stats: SandboxStats;
 	outcome: ExecOutcome;
 }
@@ -281,16 +295,18 @@ async function measure(
 	workflowId: string,
 	items: number,
 	users: number,
-	opts: { cpuProfDir?: string; check?: boolean; timeline?: boolean; perItemCheck?: boolean; liveHeap?: boolean } = {},
+	opts: { cpuProfDir?: string; check?: boolean; timeline?: boolean; perItemCheck?: boolean; liveHeap?: boolean; exposeGc?: boolean } = {},
 ): Promise<RunRecord> {
 	await freshSandbox(sandbox, users);
 	const sandboxCpu0 = processCpuMs(sandbox.pid);
-	const outcome = await executeWorkflow(n8n, workflowId, { cpuProfDir: opts.cpuProfDir, liveHeap: opts.liveHeap, nodeOptions: n8nNodeOptions });
+	const outcome = await executeWorkflow(n8n, workflowId, { cpuProfDir: opts.cpuProfDir, liveHeap: opts.liveHeap, exposeGc: opts.exposeGc, nodeOptions: n8nNodeOptions });
 	const sandboxCpuMs = processCpuMs(sandbox.pid) - sandboxCpu0;
 	const stats = await sandbox.stats<SandboxStats>();
 	const node = outcome.node(nodeName);
 	const n8nCpuMs = cpuWindowMs(outcome.probe, node.startTime, node.startTime + node.executionTime);
 	const win = rssWindow(outcome.probe, node.startTime, node.startTime + node.executionTime);
+	const ab = arrayBuffersWindow(outcome.probe, node.startTime, node.startTime + node.executionTime);
+	const hwm = opts.exposeGc ? hwmWindow(outcome.probe, node.startTime, node.startTime + node.executionTime) : undefined;
 	let firstSendMs: number | undefined;
 	let sendPhaseMs: number | undefined;
 	let prepCpuUsPerItem: number | undefined;
@@ -323,6 +339,10 @@ async function measure(
 		sendCpuUsPerItem,
 		rssBeforeNode: win.beforeBytes,
 		rssPeakInNode: win.peakBytes,
+		abBeforeNode: ab.beforeBytes,
+		abPeakInNode: ab.peakBytes,
+		hwmBeforeNode: hwm?.beforeBytes,
+		hwmPeakInNode: hwm?.peakBytes,
 		stats,
 		outcome,
 	};
@@ -392,6 +412,11 @@ function mbPerSec(rec: RunRecord): number {
 
 /** RSS of the n8n process: peak while the node ran minus just before it started, MB. */
 const rssRise = (rec: RunRecord): number => (rec.rssPeakInNode - rec.rssBeforeNode) / MB;
+/** Phase upload: the peak (VmHWM) since the Settle GC minus RSS right after it, MB; else the sampled rise. */
+const peakRise = (rec: RunRecord): number =>
+	rec.hwmPeakInNode !== undefined && rec.hwmBeforeNode !== undefined ? (rec.hwmPeakInNode - rec.hwmBeforeNode) / MB : rssRise(rec);
+/** The same for Buffer memory (arrayBuffers), MB. */
+const abRise = (rec: RunRecord): number => (rec.abPeakInNode - rec.abBeforeNode) / MB;
 
 const ratioOf = (x: number | undefined, y: number | undefined): string => (x !== undefined && y ? (x / y).toFixed(2) : 'n/a');
 
@@ -537,6 +562,7 @@ async function main(): Promise<void> {
 		`OpenIM Notify benchmark (issue #6): n8n ${o.version}, ${cpus().length} cores, Node ${process.version} (bench), ` +
 			`concurrency ${c}, Verify Recipient Exists ${o.verify ? 'ON' : 'OFF'}, ${o.sends} sends, fan-out ${o.fanout}, RSS at ${o.rssItems} items, ` +
 			`best of ${o.repeat}, server latency ${o.serverLatencyMs} ms${o.n8nNodeOptions ? `, n8n NODE_OPTIONS +${o.n8nNodeOptions}` : ''}, phases ${[...o.phases].join(',')}, ` +
+			`binary data mode ${o.binaryMode ?? "n8n's default"}, ` +
 			`load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}${o.quick ? ' (--quick)' : ''}`,
 	);
 
@@ -565,7 +591,10 @@ async function main(): Promise<void> {
 		n8n = await createN8nInstance(o.version, {
 			tgz,
 			extraPackages: [floorTgz],
-			...(files ? { env: { N8N_RESTRICT_FILE_ACCESS_TO: files.dir } } : {}),
+			env: {
+				...(files ? { N8N_RESTRICT_FILE_ACCESS_TO: files.dir } : {}),
+				...(o.binaryMode ? { N8N_DEFAULT_BINARY_DATA_MODE: o.binaryMode } : {}),
+			},
 		});
 		const cred = openImCredential(sandbox.url);
 		const url = sandbox.url;
@@ -649,11 +678,11 @@ async function main(): Promise<void> {
 				return r;
 			};
 			const nodeRound = async (label: string, id: string, count: number): Promise<RunRecord> => {
-				const rec = await measure(n8n!, sandbox, label, UPLOAD_NODE, id, count, 1);
+				const rec = await measure(n8n!, sandbox, label, UPLOAD_NODE, id, count, 1, { exposeGc: true });
 				checkUploads(label, rec.stats, count);
 				const notUploaded = rec.outcome.node(UPLOAD_NODE).items.filter((item) => (item.json.files as Array<{ uploaded?: boolean }> | undefined)?.[0]?.uploaded !== true);
 				if (notUploaded.length) throw new Error(`${label}: ${notUploaded.length} output items without an uploaded file`);
-				log(`${''.padEnd(34)} ${fmt(mbPerSec(rec), 1)} MB/s; RSS +${fmt(rssRise(rec), 1)} MB while the node ran`);
+				log(`${''.padEnd(34)} ${fmt(mbPerSec(rec), 1)} MB/s; peak RSS +${fmt(peakRise(rec), 1)} MB while the node ran (50 ms samples: +${fmt(rssRise(rec), 1)} MB; Buffers +${fmt(abRise(rec), 1)} MB)`);
 				return rec;
 			};
 			for (let r = 0; r < o.repeat; r++) {
@@ -661,8 +690,8 @@ async function main(): Promise<void> {
 				up.rawBig.push(await rawRound(`(a) raw upload 1 × ${fmt(o.uploadBigMB)} MB`, [files.big.file]));
 				up.small.push(await nodeRound(`(b) upload ${fmt(o.uploadFiles)} × ${fmt(o.uploadFileKB)} KB`, wf.uploadSmall.id, o.uploadFiles));
 				up.big.push(await nodeRound(`(b) upload 1 × ${fmt(o.uploadBigMB)} MB`, wf.uploadBig.id, 1));
-				const floorRec = await measure(n8n, sandbox, `(d) floor reads 1 × ${fmt(o.uploadBigMB)} MB`, SENDER_NODE.floor, wf.floorReadBig.id, 1, 1, { check: false });
-				log(`${''.padEnd(34)} RSS +${fmt(rssRise(floorRec), 1)} MB while the floor read the binary`);
+				const floorRec = await measure(n8n, sandbox, `(d) floor reads 1 × ${fmt(o.uploadBigMB)} MB`, SENDER_NODE.floor, wf.floorReadBig.id, 1, 1, { check: false, exposeGc: true });
+				log(`${''.padEnd(34)} peak RSS +${fmt(peakRise(floorRec), 1)} MB while the floor read the binary (50 ms samples: +${fmt(rssRise(floorRec), 1)} MB; Buffers +${fmt(abRise(floorRec), 1)} MB)`);
 				up.floorBig.push(floorRec);
 			}
 		}
@@ -788,7 +817,7 @@ async function main(): Promise<void> {
 		// Files: the best rate of each, and the largest RSS rise of the node and of the floor (the conservative pair).
 		const bestRawUpload = (list: RawUploadResult[]) => (list.length ? Math.max(...list.map((x) => x.mbPerSec)) : undefined);
 		const bestNodeUpload = (list: RunRecord[]) => (list.length ? Math.max(...list.map(mbPerSec)) : undefined);
-		const maxRise = (list: RunRecord[]) => (list.length ? Math.max(...list.map(rssRise)) : undefined);
+		const maxRise = (list: RunRecord[]) => (list.length ? Math.max(...list.map(peakRise)) : undefined);
 		const upload = {
 			rawSmall: bestRawUpload(up.rawSmall),
 			rawBig: bestRawUpload(up.rawBig),
@@ -796,6 +825,8 @@ async function main(): Promise<void> {
 			big: bestNodeUpload(up.big),
 			rss: maxRise(up.big),
 			floorRss: maxRise(up.floorBig),
+			// The floor's copy counted in the target: its smallest rise (conservative for the node).
+			floorRssMin: up.floorBig.length ? Math.min(...up.floorBig.map(peakRise)) : undefined,
 			partSizeMB: up.rawBig.length ? up.rawBig[0].partSize / MB : undefined,
 		};
 		if (upload.big !== undefined || upload.rawBig !== undefined) {
@@ -805,7 +836,8 @@ async function main(): Promise<void> {
 			console.log(`  1 × ${fmt(o.uploadBigMB)} MB: (a) raw ${mbps(upload.rawBig)}, (b) node ${mbps(upload.big)}, (b)/(a) ${ratioOf(upload.big, upload.rawBig)}; all runs (a) ${up.rawBig.map((x) => fmt(x.mbPerSec, 1)).join(', ')}, (b) ${up.big.map((x) => fmt(mbPerSec(x), 1)).join(', ')}`);
 			console.log(
 				`  RSS rise while the node uploaded ${fmt(o.uploadBigMB)} MB: +${fmt(upload.rss ?? 0, 1)} MB; the floor reading the same binary: +${fmt(upload.floorRss ?? 0, 1)} MB; ` +
-					`part size ${fmt(upload.partSizeMB ?? 0, 1)} MB (largest of the runs; all runs: node ${up.big.map((x) => fmt(rssRise(x), 1)).join(', ')}, floor ${up.floorBig.map((x) => fmt(rssRise(x), 1)).join(', ')})`,
+					`part size ${fmt(upload.partSizeMB ?? 0, 1)} MB (node: largest of the runs, floor: smallest; all runs: node ${up.big.map((x) => fmt(peakRise(x), 1)).join(', ')}, floor ${up.floorBig.map((x) => fmt(peakRise(x), 1)).join(', ')}; ` +
+					`Buffers: node ${up.big.map((x) => fmt(abRise(x), 1)).join(', ')}, floor ${up.floorBig.map((x) => fmt(abRise(x), 1)).join(', ')})`,
 			);
 		}
 		if (serverLatencyMs === 0) {
@@ -847,7 +879,7 @@ async function main(): Promise<void> {
 			[`upload of ${fmt(o.uploadBigMB)} MB: (b) ≥ 0.5 × (a)`, upload.big !== undefined && upload.rawBig ? upload.big >= 0.5 * upload.rawBig : undefined],
 			[
 				`RSS rise during that upload ≤ 3 × part size + the floor's copy of the binary`,
-				upload.rss !== undefined && upload.floorRss !== undefined && upload.partSizeMB !== undefined ? upload.rss <= 3 * upload.partSizeMB + upload.floorRss : undefined,
+				upload.rss !== undefined && upload.floorRssMin !== undefined && upload.partSizeMB !== undefined ? upload.rss <= 3 * upload.partSizeMB + upload.floorRssMin : undefined,
 			],
 		];
 		console.log('\nTargets');
@@ -901,7 +933,16 @@ async function main(): Promise<void> {
 					partSizeMB: upload.partSizeMB ?? null,
 					smallMBps: upload.small === undefined ? null : Math.round(upload.small * 10) / 10,
 					rawSmallMBps: upload.rawSmall === undefined ? null : Math.round(upload.rawSmall * 10) / 10,
-					floorReadRssGrowthMB: upload.floorRss === undefined ? null : Math.round(upload.floorRss * 10) / 10,
+					floorReadRssGrowthMB: upload.floorRssMin === undefined ? null : Math.round(upload.floorRssMin * 10) / 10,
+					binaryDataMode: o.binaryMode ?? (o.version.startsWith('1.') ? 'default' : 'filesystem'),
+					runs: {
+						uploadMBps: up.big.map((x) => Math.round(mbPerSec(x) * 10) / 10),
+						rawUploadMBps: up.rawBig.map((x) => Math.round(x.mbPerSec * 10) / 10),
+						uploadRssGrowthMB: up.big.map((x) => Math.round(peakRise(x) * 10) / 10),
+						floorReadRssGrowthMB: up.floorBig.map((x) => Math.round(peakRise(x) * 10) / 10),
+						smallMBps: up.small.map((x) => Math.round(mbPerSec(x) * 10) / 10),
+						rawSmallMBps: up.rawSmall.map((x) => Math.round(x.mbPerSec * 10) / 10),
+					},
 				},
 				quick: o.quick,
 				targetsMet: targets.every(([, ok]) => ok !== false) && targets.some(([, ok]) => ok !== undefined),

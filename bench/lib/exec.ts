@@ -33,11 +33,33 @@ if (dir && process.argv.includes('execute')) {
   dc.subscribe('http.client.request.start', () => { http.started++; if (++http.inFlight > http.maxInFlight) http.maxInFlight = http.inFlight; });
   dc.subscribe('http.client.response.finish', () => { http.inFlight--; });
   dc.subscribe('http.client.request.error', () => { http.inFlight--; });
-  const sample = () => { const c = process.cpuUsage(); samples.push([Date.now(), process.memoryUsage.rss(), c.user + c.system]); };
+  // [time, rss, cpu, arrayBuffers, VmHWM]: arrayBuffers (Buffer memory) shows copies that RSS can hide
+  // when freed garbage is reused; VmHWM (only with BENCH_EXPOSE_GC) is the peak RSS since the last
+  // Settle, which also sees peaks between two samples (the timer cannot fire during synchronous work).
+  const exposeGc = process.env.BENCH_EXPOSE_GC === '1';
+  const hwm = () => { try { return Number(/VmHWM:\\s+(\\d+)/.exec(fs.readFileSync('/proc/self/status', 'utf8'))[1]) * 1024; } catch { return 0; } };
+  const sample = () => { const c = process.cpuUsage(); const m = process.memoryUsage(); samples.push([Date.now(), m.rss, c.user + c.system, m.arrayBuffers, exposeGc ? hwm() : 0]); };
   const timer = setInterval(sample, 50);
   // Optional: the live heap (heapUsed right after a forced full GC) every 2 s. Changes the RSS, so
   // only for a diagnostic run (--live-heap), never for the timed or RSS runs.
   const live = [];
+  // Phase upload: the floor node's "Settle" operation calls this (a full GC) right before the measured
+  // node, so garbage left by the node before it (Read/Write Files) does not blur the RSS window.
+  // Settle: after the GCs, reset VmHWM to the current RSS (clear_refs 5) and sample, so the measured node's
+  // window starts from this sample and its peak is VmHWM at the first sample after it.
+  if (exposeGc) {
+    require('v8').setFlagsFromString('--expose-gc');
+    const gc = require('vm').runInNewContext('gc');
+    globalThis.__openimBenchGc = () => {
+      gc();
+      gc();
+      try { fs.writeFileSync('/proc/self/clear_refs', '5'); } catch {}
+      sample();
+    };
+    // The Mark operation right after the measured node: a sample (VmHWM = its peak) before n8n goes
+    // on to print the run data, whose JSON would otherwise be the next sample's peak.
+    globalThis.__openimBenchMark = sample;
+  }
   if (process.env.BENCH_LIVE_HEAP === '1') {
     require('v8').setFlagsFromString('--expose-gc');
     const gc = require('vm').runInNewContext('gc');
@@ -98,8 +120,8 @@ export interface Probe {
 	systemCpuUs: number;
 	/** HTTP requests this process made (node:http diagnostics channels), and the most in flight at once. */
 	http: { started: number; inFlight: number; maxInFlight: number };
-	/** [Date.now(), rss bytes, process CPU time µs] every 50 ms. */
-	samples: Array<[number, number, number]>;
+	/** [Date.now(), rss bytes, process CPU time µs, arrayBuffers bytes, VmHWM bytes (0 unless exposeGc)] every 50 ms. */
+	samples: Array<[number, number, number, number, number]>;
 	/** With liveHeap: [Date.now(), heapUsed bytes right after a full GC] every 2 s. */
 	live: Array<[number, number]>;
 }
@@ -124,6 +146,8 @@ export interface ExecOptions {
 	cpuProfDir?: string;
 	/** Force a full GC every 2 s and record the live heap (diagnostic only: changes RSS and timing). */
 	liveHeap?: boolean;
+	/** Let the floor node's Settle operation force a full GC (globalThis.__openimBenchGc). */
+	exposeGc?: boolean;
 	/** More NODE_OPTIONS for the n8n process (e.g. --max-semi-space-size=32). */
 	nodeOptions?: string;
 	timeoutMs?: number;
@@ -194,6 +218,7 @@ export async function executeWorkflow(n8n: N8nInstance, workflowId: string, opts
 				BENCH_PROBE_DIR: probeDir,
 				...(opts.cpuProfDir ? { BENCH_CPU_PROF_DIR: opts.cpuProfDir } : {}),
 				...(opts.liveHeap ? { BENCH_LIVE_HEAP: '1' } : {}),
+				...(opts.exposeGc ? { BENCH_EXPOSE_GC: '1' } : {}),
 			},
 			dir: probeDir,
 			timeoutMs: opts.timeoutMs ?? 600_000,
@@ -260,12 +285,37 @@ export function cpuWindowMs(probe: Probe, fromMs: number, toMs: number): number 
 }
 
 /** Peak RSS sampled inside [fromMs, toMs] (epoch ms), and the last sample before fromMs. */
-export function rssWindow(probe: Probe, fromMs: number, toMs: number): { beforeBytes: number; peakBytes: number } {
-	let beforeBytes = probe.samples[0]?.[1] ?? 0;
+export function rssWindow(probe: Probe, fromMs: number, toMs: number, column = 1): { beforeBytes: number; peakBytes: number } {
+	let beforeBytes = probe.samples[0]?.[column] ?? 0;
 	let peakBytes = 0;
-	for (const [t, rss] of probe.samples) {
-		if (t < fromMs) beforeBytes = rss;
-		else if (t <= toMs + 100) peakBytes = Math.max(peakBytes, rss);
+	for (const sample of probe.samples) {
+		const [t] = sample;
+		const value = sample[column] ?? 0;
+		if (t < fromMs) beforeBytes = value;
+		else if (t <= toMs + 100) peakBytes = Math.max(peakBytes, value);
 	}
 	return { beforeBytes, peakBytes: Math.max(peakBytes, beforeBytes) };
 }
+
+/**
+ * With exposeGc: RSS at the last sample before fromMs (the Settle node's, right after its GC and the
+ * VmHWM reset) and the peak RSS from then to the first sample at or after toMs (VmHWM there).
+ */
+export function hwmWindow(probe: Probe, fromMs: number, toMs: number): { beforeBytes: number; peakBytes: number } | undefined {
+	let beforeBytes: number | undefined;
+	let peakBytes = 0;
+	for (const sample of probe.samples) {
+		const [t, rss, , , hwm] = sample;
+		if (t < fromMs) {
+			beforeBytes = rss;
+			continue;
+		}
+		peakBytes = Math.max(peakBytes, hwm ?? 0);
+		if (t >= toMs) break;
+	}
+	if (beforeBytes === undefined || peakBytes === 0) return undefined;
+	return { beforeBytes, peakBytes: Math.max(peakBytes, beforeBytes) };
+}
+
+/** The same window over the arrayBuffers column (Buffer memory). */
+export const arrayBuffersWindow = (probe: Probe, fromMs: number, toMs: number) => rssWindow(probe, fromMs, toMs, 3);

@@ -22,6 +22,8 @@ import { FLOOR_NODE_TYPE, SENDER, SENDER_NICKNAME, SENDER_NODE, userId } from '.
 export const UPLOAD_RECIPIENT = userId(0);
 export const UPLOAD_NODE = 'Send File';
 export const READ_NODE = 'Read Files';
+export const SETTLE_NODE = 'Settle';
+export const MARK_NODE = 'Mark';
 
 /** OpenIM Notify's own bounds (transport/upload.ts), so (a) and (b) move bytes the same way. */
 const SIGNED_AT_ONCE = 20;
@@ -187,10 +189,26 @@ function readNode(glob: string) {
 	return { name: READ_NODE, type: 'n8n-nodes-base.readWriteFile', typeVersion: 1, parameters: { operation: 'read', fileSelector: glob, options: {} } };
 }
 
-/** Read/Write Files from Disk → OpenIM Notify (Message → Send, File, Binary File), one message per file. */
+/**
+ * The floor node's Settle operation: a full GC between reading the files and the measured node, so
+ * the RSS window of (b) and of the floor starts without Read/Write Files' garbage (its read buffers
+ * and, in n8n 1.x memory mode, the Buffer it turned into base64), which a GC otherwise frees at a
+ * random moment, sometimes inside the window (seen: the floor's copy showing as +0 MB).
+ */
+function settleNode() {
+	return { name: SETTLE_NODE, type: FLOOR_NODE_TYPE, typeVersion: 1, parameters: { operation: 'settle' } };
+}
+
+/** The floor node's Mark operation: the probe samples (VmHWM: the measured node's peak) right after it. */
+function markNode() {
+	return { name: MARK_NODE, type: FLOOR_NODE_TYPE, typeVersion: 1, parameters: { operation: 'mark' } };
+}
+
+/** Read/Write Files from Disk → Settle → OpenIM Notify (Message → Send, File, Binary File), one message per file → Mark. */
 export function uploadWorkflow(id: string, glob: string, cred: CredentialJson, concurrency: number): WorkflowJson {
 	return manualWorkflow(id, `bench upload ${glob}`, [
 		readNode(glob),
+		settleNode(),
 		{
 			name: UPLOAD_NODE,
 			type: NOTIFY_NODE_TYPE,
@@ -209,18 +227,21 @@ export function uploadWorkflow(id: string, glob: string, cred: CredentialJson, c
 			},
 			credentials: credentialRef(cred),
 		},
+		markNode(),
 	]);
 }
 
-/** Read/Write Files from Disk → the floor node reading each item's binary (getBinaryDataBuffer), nothing else. */
+/** Read/Write Files from Disk → Settle → the floor node reading each item's binary (getBinaryDataBuffer), nothing else → Mark. */
 export function floorReadWorkflow(id: string, glob: string): WorkflowJson {
 	return manualWorkflow(id, `bench floor read ${glob}`, [
 		readNode(glob),
+		settleNode(),
 		{
 			name: SENDER_NODE.floor,
 			type: FLOOR_NODE_TYPE,
 			typeVersion: 1,
 			parameters: { operation: 'readBinary', binaryProperty: 'data' },
 		},
+		markNode(),
 	]);
 }

@@ -116,33 +116,120 @@ interface OpenedFile {
 	source: UploadSource;
 }
 
-/** Reads a binary field's bytes part by part: streamed where n8n keeps binaries on disk or in a database. */
-function partsOf(input: ItemInput, binary: IBinaryData, buffer: Buffer | undefined): UploadSource['parts'] {
-	return async function* parts(partSize: number) {
-		if (buffer) {
-			for (let at = 0; at < buffer.length; at += partSize) yield buffer.subarray(at, at + partSize);
-			return;
-		}
-		const stream = await input.ctx.helpers.getBinaryStream(binary.id as string, partSize);
-		let pending: Buffer[] = [];
-		let pendingBytes = 0;
-		for await (const chunk of stream as AsyncIterable<Buffer>) {
-			let rest = chunk;
-			while (pendingBytes + rest.length >= partSize) {
-				const take = partSize - pendingBytes;
-				pending.push(rest.subarray(0, take));
-				yield Buffer.concat(pending);
-				rest = rest.subarray(take);
-				pending = [];
-				pendingBytes = 0;
-			}
-			if (rest.length > 0) {
-				pending.push(rest);
-				pendingBytes += rest.length;
-			}
-		}
-		if (pendingBytes > 0) yield Buffer.concat(pending);
+/**
+ * Part buffers reused from part to part, so reading a file allocates a few parts, not one buffer per
+ * part (garbage that V8 frees only when its external-memory limit is reached: tens of MB).
+ */
+class PartPool {
+	private readonly free: Buffer[] = [];
+	private readonly out = new Set<ArrayBufferLike>();
+	constructor(private readonly bytes: number) {}
+
+	take(): Buffer {
+		const buffer = this.free.pop() ?? Buffer.allocUnsafeSlow(this.bytes);
+		this.out.add(buffer.buffer);
+		return buffer;
+	}
+
+	/** Takes back a part cut from one of its buffers; anything else (or a second give) is ignored. */
+	give(part: Buffer): void {
+		if (this.out.delete(part.buffer)) this.free.push(Buffer.from(part.buffer, 0, this.bytes));
+	}
+}
+
+/** A source whose parts come from a pool: the pool of the pass in progress takes them back. */
+function pooled(size: number, parts: (partSize: number, pool: PartPool) => AsyncIterable<Buffer>, slack = 0): UploadSource {
+	let pool: PartPool | undefined;
+	return {
+		size,
+		parts(partSize: number) {
+			// A small file needs no buffer of a whole part.
+			pool = new PartPool(Math.min(partSize, size) + slack);
+			return parts(partSize, pool);
+		},
+		release: (part: Buffer) => pool?.give(part),
 	};
+}
+
+/**
+ * n8n 1.x's default binary mode keeps the file in the item as base64. Decoding it whole makes a Buffer
+ * of the file's size (what getBinaryDataBuffer does). Canonical base64 (what n8n writes) is decoded
+ * part by part instead, 4 characters per 3 bytes.
+ */
+const BASE64_ALPHABET_OUTSIDE = /[^A-Za-z0-9+/=]/;
+export function isCanonicalBase64(data: string): boolean {
+	if (data.length % 4 !== 0) return false;
+	const padding = data.indexOf('=');
+	if (padding !== -1 && padding < data.length - 2) return false;
+	if (padding !== -1 && padding === data.length - 2 && data[data.length - 1] !== '=') return false;
+	return !BASE64_ALPHABET_OUTSIDE.test(data);
+}
+
+function base64Size(data: string): number {
+	const padding = data.endsWith('==') ? 2 : data.endsWith('=') ? 1 : 0;
+	return (data.length / 4) * 3 - padding;
+}
+
+/** Characters decoded per call: Node may copy a string before decoding it (not a flat one-byte string), so a slice. */
+const DECODE_CHARS = 256 * 1024;
+
+/** Bytes [from, to) of canonical base64 `data` into `target` (which has 4 bytes of slack); the part as a view. */
+function decodeBase64Range(data: string, from: number, to: number, target: Buffer): Buffer {
+	const quantum = Math.floor(from / 3);
+	const end = Math.min(data.length, Math.ceil(to / 3) * 4);
+	let written = 0;
+	for (let at = quantum * 4; at < end; at += DECODE_CHARS) {
+		written += target.write(data.slice(at, Math.min(end, at + DECODE_CHARS)), written, target.length - written, 'base64');
+	}
+	const skip = from - quantum * 3;
+	if (written < skip + (to - from)) throw new Error(`base64 decoding gave ${written} bytes, expected ${skip + (to - from)}`);
+	return target.subarray(skip, skip + (to - from));
+}
+
+export function base64Source(data: string): UploadSource {
+	const size = base64Size(data);
+	return pooled(
+		size,
+		async function* parts(partSize, pool) {
+			for (let at = 0; at < size; at += partSize) yield decodeBase64Range(data, at, Math.min(size, at + partSize), pool.take());
+		},
+		4,
+	);
+}
+
+/** Where n8n keeps binaries on disk, in S3 or in its database: streamed, one part assembled at a time. */
+export function streamSource(size: number, open: (chunkSize: number) => Promise<AsyncIterable<Buffer>>): UploadSource {
+	return pooled(size, async function* parts(partSize, pool) {
+		// Chunks of a part's size: from disk each read is one whole part, handed on without a copy. Never
+		// more than the file: Node's file streams allocate a whole chunk for every read (and one at the end).
+		const stream = await open(Math.min(partSize, Math.max(size, 1)));
+		let target: Buffer | undefined;
+		let filled = 0;
+		for await (const chunk of stream) {
+			let rest = chunk;
+			if (!target && rest.length === partSize) {
+				yield rest;
+				continue;
+			}
+			while (rest.length > 0) {
+				target ??= pool.take();
+				const take = Math.min(partSize - filled, rest.length);
+				rest.copy(target, filled, 0, take);
+				filled += take;
+				rest = rest.subarray(take);
+				if (filled === partSize) {
+					yield target.subarray(0, partSize);
+					target = undefined;
+					filled = 0;
+					if (rest.length === partSize) {
+						yield rest;
+						rest = rest.subarray(partSize);
+					}
+				}
+			}
+		}
+		if (target && filled > 0) yield target.subarray(0, filled);
+	});
 }
 
 async function readHead(input: ItemInput, binary: IBinaryData, size: number): Promise<Buffer> {
@@ -172,12 +259,28 @@ async function openFile(input: ItemInput, kind: MediaKind, maxBytes: number): Pr
 		);
 	}
 	let size: number;
-	let buffer: Buffer | undefined;
+	let source: UploadSource;
+	// In-memory binaries (n8n 1.x's default mode): canonical base64 is read part by part; anything
+	// else (line breaks, URL-safe characters from hand-made binaries) is decoded whole, as n8n does.
+	let whole: Buffer | undefined;
+	const data = binary.data ?? '';
 	if (binary.id) {
 		size = (await input.ctx.helpers.getBinaryMetadata(binary.id)).fileSize;
+		const id = binary.id;
+		source = streamSource(size, async (chunkSize) => (await input.ctx.helpers.getBinaryStream(id, chunkSize)) as AsyncIterable<Buffer>);
+	} else if (isCanonicalBase64(data)) {
+		source = base64Source(data);
+		size = source.size;
 	} else {
-		buffer = Buffer.from(binary.data ?? '', 'base64');
-		size = buffer.length;
+		whole = Buffer.from(data, 'base64');
+		size = whole.length;
+		const file = whole;
+		source = {
+			size,
+			async *parts(partSize: number) {
+				for (let at = 0; at < file.length; at += partSize) yield file.subarray(at, at + partSize);
+			},
+		};
 	}
 	const fileName = (binary.fileName ?? '').trim();
 	const what = `${LABEL[kind]} (binary field "${property}"${fileName ? `, ${fileName}` : ''})`;
@@ -185,7 +288,11 @@ async function openFile(input: ItemInput, kind: MediaKind, maxBytes: number): Pr
 	if (size > maxBytes) {
 		input.fail(what, `is ${(size / MiB).toFixed(1)} MB, above the limit of ${Math.round(maxBytes / MiB)} MB`, 'Raise Options → Max File Size (MB) if OpenIM\'s storage takes larger files.');
 	}
-	const head = buffer ? buffer.subarray(0, HEAD_BYTES) : await readHead(input, binary, size);
+	const head = binary.id
+		? await readHead(input, binary, size)
+		: whole
+			? whole.subarray(0, HEAD_BYTES)
+			: decodeBase64Range(data, 0, Math.min(size, HEAD_BYTES), Buffer.allocUnsafe(HEAD_BYTES + 4));
 	const declared = (binary.mimeType ?? '').split(';')[0].trim().toLowerCase();
 	const sniffed = sniffMimeType(head);
 	const mimeType = declared && declared !== 'application/octet-stream' ? declared : (sniffed ?? 'application/octet-stream');
@@ -195,7 +302,7 @@ async function openFile(input: ItemInput, kind: MediaKind, maxBytes: number): Pr
 		mimeType,
 		size,
 		head,
-		source: { size, parts: partsOf(input, binary, buffer) },
+		source,
 	};
 }
 

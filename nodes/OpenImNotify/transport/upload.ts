@@ -24,6 +24,8 @@ import type { OpenImClient } from './index';
 export interface UploadSource {
 	size: number;
 	parts(partSize: number): AsyncIterable<Buffer>;
+	/** The caller is done with a part: its buffer may carry a later part of the same pass. */
+	release?(part: Buffer): void;
 }
 
 export interface UploadRequest {
@@ -105,6 +107,7 @@ export async function uploadObject(
 	for await (const part of source.parts(partSize)) {
 		partMd5s.push(md5hex(part));
 		read += part.length;
+		source.release?.(part);
 	}
 	if (read !== source.size) fail(`the file changed while it was read (${read} of ${source.size} bytes)`);
 	const hash = md5hex(partMd5s.join(','));
@@ -189,6 +192,8 @@ export async function uploadObject(
 		const running: Promise<void> = putPart(partNumber, part).then(
 			() => {
 				inFlight.delete(running);
+				// The storage answered 2xx, so it has read the whole body: the buffer is free again.
+				source.release?.(part);
 			},
 			(error: unknown) => {
 				inFlight.delete(running);

@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/node-usable-as-tool, @n8n/community-nodes/icon-validation, @n8n/community-nodes/require-node-description-fields, @n8n/community-nodes/no-credential-reuse -- benchmark-only throwaway node (bench/floor-node), never published or shown in an editor: no icon, subtitle or AI-tool use; it borrows n8n-nodes-openim's openImApi credential in the benchmark's own n8n to time the httpRequestWithAuthentication path */
+/* eslint-disable @n8n/community-nodes/node-usable-as-tool, @n8n/community-nodes/icon-validation, @n8n/community-nodes/require-node-description-fields, @n8n/community-nodes/no-credential-reuse, @n8n/community-nodes/no-restricted-globals -- benchmark-only throwaway node (bench/floor-node), never published or shown in an editor: no icon, subtitle or AI-tool use; its Settle operation calls the GC the benchmark probe puts on globalThis; it borrows n8n-nodes-openim's openImApi credential in the benchmark's own n8n to time the httpRequestWithAuthentication path */
 /**
  * The floor of issue #6 (benchmark (d)): the least any node can do to send one OpenIM notification per
  * item through n8n's HTTP stack. Per item: one expression (the recipient) and one
@@ -8,6 +8,10 @@
  * the openImApi credential (as OpenIM Notify does), to measure what that path costs per request.
  * Operation "Read Binary" (issue #12) only reads each item's binary with `getBinaryDataBuffer` and
  * holds it until the node ends: n8n's own copy of a file, the memory floor of any node that uploads it.
+ * Operation "Settle" passes its items on after a full GC (the benchmark probe's __openimBenchGc, when
+ * exposed), so the measured node after it starts without the garbage of the nodes before it;
+ * operation "Mark", right after the measured node, has the probe take a sample (its peak RSS) and
+ * passes the items' JSON on (no binary: the run data n8n prints stays smaller).
  * Packed and installed into the benchmark's n8n by bench/lib/floor.ts; never part of the package.
  */
 import { randomUUID } from 'crypto';
@@ -34,6 +38,8 @@ export class OpenImBenchFloor implements INodeType {
 				options: [
 					{ name: 'Read Binary', value: 'readBinary', action: 'Read each item binary' },
 					{ name: 'Send', value: 'send', action: 'Send one request per item' },
+					{ name: 'Settle', value: 'settle', action: 'Collect garbage and pass the items on' },
+					{ name: 'Mark', value: 'mark', action: 'Sample memory and pass the items on' },
 				],
 				default: 'send',
 			},
@@ -95,7 +101,19 @@ export class OpenImBenchFloor implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		if (this.getNodeParameter('operation', 0, 'send') === 'readBinary') return [await readBinaries(this)];
+		const operation = this.getNodeParameter('operation', 0, 'send');
+		if (operation === 'readBinary') return [await readBinaries(this)];
+		if (operation === 'settle') {
+			const gc = (globalThis as { __openimBenchGc?: () => void }).__openimBenchGc;
+			// Twice: the first pass finalises ArrayBuffers whose memory the second one frees for good.
+			gc?.();
+			gc?.();
+			return [this.getInputData()];
+		}
+		if (operation === 'mark') {
+			(globalThis as { __openimBenchMark?: () => void }).__openimBenchMark?.();
+			return [this.getInputData().map((item, i) => ({ json: item.json, pairedItem: { item: i } }))];
+		}
 		const count = this.getInputData().length;
 		const url = this.getNodeParameter('url', 0) as string;
 		const token = this.getNodeParameter('token', 0) as string;

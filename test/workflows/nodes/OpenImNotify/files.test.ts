@@ -26,7 +26,7 @@ const ctx = useOpenImSandbox({ storage: true, minPartSize: MIN_PART });
 interface FileSpec {
 	json?: IDataObject;
 	/** binary field name → file (base64 keeps the workflow JSON plain). */
-	binary?: Record<string, { base64: string; fileName?: string; mimeType?: string }>;
+	binary?: Record<string, { base64: string; fileName?: string; mimeType?: string; asIs?: boolean }>;
 }
 
 /** Emits items with binary data made by n8n's prepareBinaryData, as Read/Write Files from Disk does. */
@@ -49,7 +49,10 @@ class BinaryItems implements INodeType {
 		for (const spec of specs) {
 			const binary: INodeExecutionData['binary'] = {};
 			for (const [name, file] of Object.entries(spec.binary ?? {})) {
-				binary[name] = await this.helpers.prepareBinaryData(Buffer.from(file.base64, 'base64'), file.fileName, file.mimeType);
+				// asIs: the base64 text put on the item unchanged, as a Code node can (line breaks and all).
+				binary[name] = file.asIs
+					? { data: file.base64, mimeType: file.mimeType ?? 'application/octet-stream', fileName: file.fileName }
+					: await this.helpers.prepareBinaryData(Buffer.from(file.base64, 'base64'), file.fileName, file.mimeType);
 			}
 			items.push({ json: spec.json ?? {}, binary, pairedItem: { item: 0 } });
 		}
@@ -137,6 +140,30 @@ describe('Message → Send with a binary file', () => {
 		const url = result.json(NOTIFY)[0].files as IDataObject[];
 		expect((await download(url[0].url as string)).bytes.equals(big)).toBe(true);
 		expect(ctx.sandbox.inbox('carol')[0].content).toMatchObject({ fileName: 'export.bin', fileSize: big.length });
+	});
+
+	it('reads in-memory base64 part by part at every byte alignment, and hand-made base64 with line breaks whole', async () => {
+		const bytes = (n: number) => {
+			const data = Buffer.alloc(n);
+			for (let i = 0; i < n; i++) data[i] = (i * 11 + 5) % 256;
+			return data;
+		};
+		// The part size (64 KiB) is not a multiple of 3: parts start mid-quantum; sizes end on each remainder.
+		const files = [MIN_PART * 2 + 1, MIN_PART * 2 + 2, MIN_PART * 2 + 3].map(bytes);
+		const lineBroken = bytes(MIN_PART + 100);
+		const result = await run(
+			[
+				...files.map((data, i) => fileItem('carol', data, `aligned-${i}.bin`)),
+				{ json: { userID: 'carol' }, binary: { data: { base64: lineBroken.toString('base64').replace(/.{76}/g, '$&\r\n'), fileName: 'mime.bin', asIs: true } } },
+			],
+			fileMessage(),
+		);
+		expect(result.error).toBeUndefined();
+		const sent = result.json(NOTIFY).map((item) => (item.files as IDataObject[])[0]);
+		for (const [i, data] of [...files, lineBroken].entries()) {
+			expect(sent[i]).toMatchObject({ size: data.length, uploaded: true });
+			expect((await download(sent[i].url as string)).bytes.equals(data)).toBe(true);
+		}
 	});
 
 	it('sends a PNG as a picture message with its size read from the file and a thumbnail URL', async () => {
