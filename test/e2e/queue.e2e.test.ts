@@ -17,7 +17,7 @@ import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
 
 import { selectedVersions, type N8nVersion, type WorkflowJson } from './n8n';
-import { createQueueCluster, type QueueCluster } from './queue';
+import { createQueueCluster, maxOverlap, type QueueCluster } from './queue';
 import { startSandbox, type SandboxProcess } from './sandbox';
 import { SANDBOX_ADMIN, SANDBOX_SECRET, PACKAGE_NAME, credentialRef, NOTIFY_NODE_TYPE, openImCredential } from './fixtures';
 import { until } from './proc';
@@ -188,7 +188,7 @@ describe.each(VERSIONS)('n8n %s in queue mode (main + 2 workers + webhook proces
 		await cluster.importCredentials([cred]);
 		const all = workflows(cred).filter((w) => full || w.id === ASK.id);
 		await cluster.importWorkflow(all);
-		for (const w of all) await cluster.activateWorkflow(w.id);
+		await cluster.activateWorkflows(all.map((w) => w.id));
 		await cluster.start();
 		proxy = await startProxy(cluster.webhook.baseUrl);
 		process.stdout.write(`[queue ${version}] cluster ready in ${Date.now() - startedAt} ms\n`);
@@ -269,6 +269,7 @@ describe.each(VERSIONS)('n8n %s in queue mode (main + 2 workers + webhook proces
 		process.stdout.write(
 			`[queue ${version}] fan-out 10,000 cards in ${seconds.toFixed(1)} s (${Math.round(10_000 / seconds)}/s), ` +
 				`per worker ${JSON.stringify([0, 1].map((w) => runs.filter((r) => cluster.workerOf(r.id) === w).length))} executions, ` +
+				`at most ${maxOverlap(runs)} at once, ` +
 				`sandbox max in flight ${stats.maxInFlight}, token fetches ${stats.tokensIssued}, faults ${JSON.stringify(stats.faults)}\n`,
 		);
 	});

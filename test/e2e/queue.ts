@@ -230,6 +230,25 @@ export interface QueueClusterOptions {
 	webhookPort?: number;
 }
 
+export interface ExecutionRow {
+	id: string;
+	workflowId: string;
+	status: string;
+	mode: string;
+	/** Epoch ms (0 when not set yet). */
+	startedAt: number;
+	stoppedAt: number;
+}
+
+/** How many of these executions ran at the same time at most (from their start and stop times). */
+export function maxOverlap(runs: ExecutionRow[]): number {
+	const edges = runs.flatMap((r) => [[r.startedAt, 1] as const, [r.stoppedAt, -1] as const]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+	let now = 0;
+	let max = 0;
+	for (const [, d] of edges) max = Math.max(max, (now += d));
+	return max;
+}
+
 export interface WorkerExecution {
 	executionId: string;
 	worker: number;
@@ -268,6 +287,19 @@ export class QueueCluster {
 		return this.main.activateWorkflow(workflowId);
 	}
 
+	/**
+	 * Before start(): activates every imported workflow with one CLI command on 1.x (`update:workflow --all
+	 * --active=true`); 2.x has no --all for `publish:workflow`, so one command per id.
+	 */
+	async activateWorkflows(workflowIds: string[]): Promise<void> {
+		if (isMajor1(this.version)) {
+			const res = await this.main.cli(['update:workflow', '--all', '--active=true']);
+			if (res.code !== 0) throw new Error(`n8n ${this.version}: update:workflow --all --active=true failed:\n${tail(res.stdout + res.stderr, 30)}`);
+			return;
+		}
+		for (const id of workflowIds) await this.main.activateWorkflow(id);
+	}
+
 	/** The main first (it migrates the database), then the workers and the webhook processor together. */
 	async start(opts: { timeoutMs?: number } = {}): Promise<void> {
 		const timeoutMs = opts.timeoutMs ?? 180_000;
@@ -299,10 +331,19 @@ export class QueueCluster {
 	}
 
 	/** Executions as the database holds them: id, workflowId, status, mode, finished. */
-	async executions(workflowId?: string): Promise<Array<{ id: string; workflowId: string; status: string; mode: string }>> {
+	async executions(workflowId?: string): Promise<ExecutionRow[]> {
 		const where = workflowId ? ` where "workflowId" = '${workflowId.replace(/'/g, "''")}'` : '';
-		const rows = await this.postgres.query(`select id, "workflowId", status, mode from execution_entity${where} order by id`);
-		return rows.map(([id, wf, status, mode]) => ({ id, workflowId: wf, status, mode }));
+		const rows = await this.postgres.query(
+			`select id, "workflowId", status, mode, coalesce(extract(epoch from "startedAt") * 1000, 0), coalesce(extract(epoch from "stoppedAt") * 1000, 0) from execution_entity${where} order by id`,
+		);
+		return rows.map(([id, wf, status, mode, started, stopped]) => ({
+			id,
+			workflowId: wf,
+			status,
+			mode,
+			startedAt: Number(started),
+			stoppedAt: Number(stopped),
+		}));
 	}
 
 	/** Everything every process printed, e.g. to scan for leaked secrets. */
@@ -357,14 +398,15 @@ export async function createQueueCluster(version: N8nVersion, opts: QueueCluster
 			processes.push(p);
 			return p;
 		};
-		const main = await make(opts.mainPort);
-		const workers: N8nInstance[] = [];
-		for (let i = 0; i < (opts.workers ?? 2); i++) {
-			// The worker's own HTTP server (health checks) needs a port of its own, too.
-			const port = await freePort();
-			workers.push(await make(port, { QUEUE_HEALTH_CHECK_PORT: String(port), N8N_WORKER_SERVER_PORT: String(port) }));
-		}
-		const webhook = await make(webhookPort);
+		// The worker's own HTTP server (health checks) needs a port of its own, too.
+		const workerPorts: number[] = [];
+		for (let i = 0; i < (opts.workers ?? 2); i++) workerPorts.push(await freePort());
+		// Each process gets its own folder and its own `npm install` of the package, in parallel.
+		const [main, webhook, ...workers] = await Promise.all([
+			make(opts.mainPort),
+			make(webhookPort),
+			...workerPorts.map((port) => make(port, { QUEUE_HEALTH_CHECK_PORT: String(port), N8N_WORKER_SERVER_PORT: String(port) })),
+		]);
 		const workerArgs = [`--concurrency=${opts.workerConcurrency ?? 10}`];
 		return new QueueCluster(version, main, workers, webhook, postgres, redis, workerArgs, sharedBinaryDir);
 	} catch (error) {
