@@ -119,8 +119,7 @@ async function runWith(
 	try {
 		const cred = openImCredential(sandbox.url);
 		await cluster.importCredentials([cred]);
-		await cluster.importWorkflow(workflows(cred));
-		await cluster.activateWorkflows([SENDS_WF.id, FANOUT_WF.id]);
+		await cluster.importWorkflow(workflows(cred), { activate: true });
 		await cluster.start();
 		const startSeconds = (Date.now() - t0) / 1000;
 		console.log(`[queue bench] ${workers} worker(s) ready after ${startSeconds.toFixed(0)} s`);

@@ -495,7 +495,7 @@ export class N8nInstance {
 	}
 
 	/** `n8n import:workflow`. Missing `active`, `settings`, `pinData` are filled in. Imported workflows are inactive. */
-	async importWorkflow(workflow: WorkflowJson | WorkflowJson[]): Promise<void> {
+	async importWorkflow(workflow: WorkflowJson | WorkflowJson[], opts: { args?: string[] } = {}): Promise<void> {
 		const list = (Array.isArray(workflow) ? workflow : [workflow]).map((w) => ({
 			active: false,
 			settings: { executionOrder: 'v1' },
@@ -508,7 +508,7 @@ export class N8nInstance {
 			})),
 		}));
 		const file = this.writeImportFile('workflow', list);
-		await this.cliOk(['import:workflow', `--input=${file}`], /Successfully imported \d+ workflow/, 'import:workflow');
+		await this.cliOk(['import:workflow', `--input=${file}`, ...(opts.args ?? [])], /Successfully imported \d+ workflow/, 'import:workflow');
 	}
 
 	/**

@@ -179,16 +179,16 @@ describe.each(VERSIONS)('n8n %s in queue mode (main + 2 workers + webhook proces
 	let sandbox: SandboxProcess;
 	let cluster: QueueCluster;
 	let proxy: Awaited<ReturnType<typeof startProxy>>;
-	const startedAt = Date.now();
+	let startedAt = 0;
 
 	beforeAll(async () => {
+		startedAt = Date.now();
 		sandbox = await startSandbox({ storage: false });
 		cluster = await createQueueCluster(version, { env: { N8N_PROXY_HOPS: '1' } });
 		const cred = openImCredential(sandbox.url);
 		await cluster.importCredentials([cred]);
 		const all = workflows(cred).filter((w) => full || w.id === ASK.id);
-		await cluster.importWorkflow(all);
-		await cluster.activateWorkflows(all.map((w) => w.id));
+		await cluster.importWorkflow(all, { activate: true });
 		await cluster.start();
 		proxy = await startProxy(cluster.webhook.baseUrl);
 		process.stdout.write(`[queue ${version}] cluster ready in ${Date.now() - startedAt} ms\n`);

@@ -4,9 +4,8 @@
  *
  *   const cluster = await createQueueCluster('1.123.81', { workers: 2 });  // PostgreSQL + Redis + 4 n8n folders
  *   await cluster.importCredentials([credential]);     // through the main's CLI (one shared database)
- *   await cluster.importWorkflow(workflow);
- *   await cluster.activateWorkflow(workflow.id);
- *   await cluster.start();                              // main, then the workers and the webhook processor
+ *   await cluster.importWorkflow(workflow, { activate: true });
+ *   await cluster.start();                              // main, workers and webhook processor together
  *   await cluster.webhook.webhook('my-path', body);     // production webhooks go to the webhook processor
  *   cluster.workerOf(executionId)                       // which worker ran it ("Worker started execution" lines)
  *   await cluster.dispose();
@@ -278,8 +277,19 @@ export class QueueCluster {
 		return this.main.importCredentials(credentials);
 	}
 
-	importWorkflow(workflow: WorkflowJson | WorkflowJson[]): Promise<void> {
-		return this.main.importWorkflow(workflow);
+	/**
+	 * Imports through the main's CLI. `activate`: also activate them, in as few n8n commands as possible (each
+	 * takes 10-30 s): 2.x imports them active (`--activeState=fromJson`, queue mode only), 1.x runs
+	 * `update:workflow --all --active=true` afterwards.
+	 */
+	async importWorkflow(workflow: WorkflowJson | WorkflowJson[], opts: { activate?: boolean } = {}): Promise<void> {
+		const list = Array.isArray(workflow) ? workflow : [workflow];
+		if (opts.activate && !isMajor1(this.version)) {
+			await this.main.importWorkflow(list.map((w) => ({ ...w, active: true })), { args: ['--activeState=fromJson'] });
+			return;
+		}
+		await this.main.importWorkflow(list);
+		if (opts.activate) await this.activateWorkflows(list.map((w) => w.id));
 	}
 
 	/** Before start(): `update:workflow --active=true` (1.x) / `publish:workflow` (2.x) through the main's CLI. */
@@ -300,14 +310,22 @@ export class QueueCluster {
 		for (const id of workflowIds) await this.main.activateWorkflow(id);
 	}
 
-	/** The main first (it migrates the database), then the workers and the webhook processor together. */
+	/**
+	 * All processes at once (the database was migrated by the first import; start() imports nothing). If one
+	 * fails to start, the others are stopped again.
+	 */
 	async start(opts: { timeoutMs?: number } = {}): Promise<void> {
-		const timeoutMs = opts.timeoutMs ?? 180_000;
-		await this.main.start({ timeoutMs });
-		await Promise.all([
+		const timeoutMs = opts.timeoutMs ?? 240_000;
+		const started = await Promise.allSettled([
+			this.main.start({ timeoutMs }),
 			...this.workers.map((w) => w.start({ command: 'worker', args: this.workerArgs, timeoutMs })),
 			this.webhook.start({ command: 'webhook', timeoutMs }),
 		]);
+		const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+		if (failed) {
+			await this.stop();
+			throw failed.reason;
+		}
 	}
 
 	async stop(): Promise<void> {
