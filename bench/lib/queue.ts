@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console -- benchmark tooling, not shipped: drives real n8n in queue mode (process), prints its report on the console */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, no-console -- benchmark tooling, not shipped: drives real n8n in queue mode (node:os), prints its report on the console */
 /**
  * `npm run bench -- --queue [--quick] [--n8n 1.123.81|2.41.1]` (issue #13): OpenIM Notify through n8n's queue
  * (test/e2e/queue.ts: PostgreSQL, Redis, main, webhook processor) with 1 worker, then with 2 workers, against

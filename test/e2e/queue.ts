@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/require-node-api-error, @n8n/community-nodes/no-hardcoded-secrets -- e2e test tooling, not shipped: runs PostgreSQL, Redis and several n8n processes (node:*, process, timers), plain errors */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/require-node-api-error, @n8n/community-nodes/no-dangerous-functions -- e2e test tooling, not shipped: runs PostgreSQL, Redis and several n8n processes (node:*, child_process, process, timers), plain errors */
 /**
  * n8n in queue mode, for the e2e tests, the demo (`npm run demo -- --queue`) and the benchmark:
  *
