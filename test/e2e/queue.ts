@@ -5,7 +5,7 @@
  *   const cluster = await createQueueCluster('1.123.81', { workers: 2 });  // PostgreSQL + Redis + 4 n8n folders
  *   await cluster.importCredentials([credential]);     // through the main's CLI (one shared database)
  *   await cluster.importWorkflow(workflow, { activate: true });
- *   await cluster.start();                              // main, workers and webhook processor together
+ *   await cluster.start();                              // main, then the workers and the webhook processor
  *   await cluster.webhook.webhook('my-path', body);     // production webhooks go to the webhook processor
  *   cluster.workerOf(executionId)                       // which worker ran it ("Worker started execution" lines)
  *   await cluster.dispose();
@@ -278,16 +278,12 @@ export class QueueCluster {
 	}
 
 	/**
-	 * Imports through the main's CLI. `activate`: also activate them, in as few n8n commands as possible (each
-	 * takes 10-30 s): 2.x imports them active (`--activeState=fromJson`, queue mode only), 1.x runs
-	 * `update:workflow --all --active=true` afterwards.
+	 * Imports through the main's CLI. `activate`: also activate them before start(), in as few n8n commands as
+	 * possible (each takes 10-30 s): 1.x `update:workflow --all --active=true`, 2.x `publish:workflow` per id
+	 * (2.41's `import:workflow --activeState=fromJson` marks them active but registers no webhooks).
 	 */
 	async importWorkflow(workflow: WorkflowJson | WorkflowJson[], opts: { activate?: boolean } = {}): Promise<void> {
 		const list = Array.isArray(workflow) ? workflow : [workflow];
-		if (opts.activate && !isMajor1(this.version)) {
-			await this.main.importWorkflow(list.map((w) => ({ ...w, active: true })), { args: ['--activeState=fromJson'] });
-			return;
-		}
 		await this.main.importWorkflow(list);
 		if (opts.activate) await this.activateWorkflows(list.map((w) => w.id));
 	}
@@ -311,13 +307,13 @@ export class QueueCluster {
 	}
 
 	/**
-	 * All processes at once (the database was migrated by the first import; start() imports nothing). If one
-	 * fails to start, the others are stopped again.
+	 * The main first (it activates the workflows and registers their webhooks), then the workers and the webhook
+	 * processor together. If one fails to start, the others are stopped again.
 	 */
 	async start(opts: { timeoutMs?: number } = {}): Promise<void> {
 		const timeoutMs = opts.timeoutMs ?? 240_000;
+		await this.main.start({ timeoutMs });
 		const started = await Promise.allSettled([
-			this.main.start({ timeoutMs }),
 			...this.workers.map((w) => w.start({ command: 'worker', args: this.workerArgs, timeoutMs })),
 			this.webhook.start({ command: 'webhook', timeoutMs }),
 		]);
