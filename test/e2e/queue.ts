@@ -280,7 +280,7 @@ export class QueueCluster {
 	/**
 	 * Imports through the main's CLI. `activate`: also activate them before start(), in as few n8n commands as
 	 * possible (each takes 10-30 s): 1.x `update:workflow --all --active=true`, 2.x `publish:workflow` per id
-	 * (2.41's `import:workflow --activeState=fromJson` marks them active but registers no webhooks).
+	 * (2.41's `import:workflow --activeState=fromJson` was tried: its webhooks were not registered).
 	 */
 	async importWorkflow(workflow: WorkflowJson | WorkflowJson[], opts: { activate?: boolean } = {}): Promise<void> {
 		const list = Array.isArray(workflow) ? workflow : [workflow];
