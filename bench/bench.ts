@@ -26,6 +26,7 @@ import type { SandboxStats } from '../sandbox/types';
 import { arrayBuffersWindow, cpuWindowMs, executeWorkflow, hwmWindow, removeProbe, rssWindow, type ExecOutcome } from './lib/exec';
 import { packFloorNode } from './lib/floor';
 import { summariseProfile, type ProfileSummary } from './lib/profile';
+import { queueBenchMain } from './lib/queue';
 import { rawNewConnection, rawUndici, type RawResult } from './lib/raw';
 import { floorReadWorkflow, rawUpload, UPLOAD_NODE, uploadWorkflow, writeUploadFiles, type RawUploadResult, type UploadFiles } from './lib/upload';
 import {
@@ -553,6 +554,8 @@ async function rawRun(
 }
 
 async function main(): Promise<void> {
+	// Issue #13: through n8n's queue with 1 and 2 workers (bench/lib/queue.ts), a run of its own.
+	if (process.argv.includes('--queue')) return queueBenchMain(process.argv.slice(2));
 	const o = parseArgs(process.argv.slice(2));
 	const c = o.concurrency;
 	const has = (p: string) => o.phases.has(p);

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # npm run bench [-- --quick] [--n8n 1.123.81|2.41.1] [--concurrency 8] [--verify on|off] [--repeat N] [--no-profile]
+# npm run bench -- --queue [--quick] [--n8n 1.123.81|2.41.1]   (issue #13: through n8n queue mode with 1 and 2 workers; bench/lib/queue.ts)
 #
 # Issue #6 benchmark: raw client vs OpenIM Notify vs HTTP Request vs a floor node, in one real n8n,
 # against one OpenIM sandbox process. Needs `npm ci --ignore-scripts` and `bash scripts/install-n8n.sh 1.123.81`

@@ -3,6 +3,7 @@
 #   build → lint (strict, no warnings) → n8n's analyser (@n8n/scan-community-package) on the sources and the packed
 #   tarball → unit + in-process workflow tests (real n8n engine, sandbox; also the pack content and a planted finding)
 #   → pack + install into real n8n 1.85.4 and 1.123.81 (Node 20) and 2.41.1 (Node 24), run real workflows
+#     (also in queue mode: PostgreSQL + Redis + main, 2 workers, webhook processor; test/e2e/queue.e2e.test.ts)
 #     (also an AI Agent calling OpenIM Notify as a tool, and as its human review on 2.41.1, with a scripted model)
 #   → the editor in headless Chromium on the same three versions
 # Installs the pinned n8n runtimes first if they are missing (a no-op once installed).

@@ -196,6 +196,13 @@ export interface CreateN8nOptions {
 
 export interface StartOptions {
 	timeoutMs?: number;
+	/**
+	 * The n8n command to run: `start` (main, default), `worker` (queue mode: runs executions from Redis) or
+	 * `webhook` (queue mode: the webhook processor). See test/e2e/queue.ts.
+	 */
+	command?: 'start' | 'worker' | 'webhook';
+	/** Extra arguments, e.g. ['--concurrency=10'] for a worker. */
+	args?: string[];
 }
 
 export interface RestResponse<T = any> {
@@ -488,7 +495,7 @@ export class N8nInstance {
 	}
 
 	/** `n8n import:workflow`. Missing `active`, `settings`, `pinData` are filled in. Imported workflows are inactive. */
-	async importWorkflow(workflow: WorkflowJson | WorkflowJson[]): Promise<void> {
+	async importWorkflow(workflow: WorkflowJson | WorkflowJson[], opts: { args?: string[] } = {}): Promise<void> {
 		const list = (Array.isArray(workflow) ? workflow : [workflow]).map((w) => ({
 			active: false,
 			settings: { executionOrder: 'v1' },
@@ -501,7 +508,7 @@ export class N8nInstance {
 			})),
 		}));
 		const file = this.writeImportFile('workflow', list);
-		await this.cliOk(['import:workflow', `--input=${file}`], /Successfully imported \d+ workflow/, 'import:workflow');
+		await this.cliOk(['import:workflow', `--input=${file}`, ...(opts.args ?? [])], /Successfully imported \d+ workflow/, 'import:workflow');
 	}
 
 	/**
@@ -557,19 +564,24 @@ export class N8nInstance {
 	async start(opts: StartOptions = {}): Promise<void> {
 		if (this.server) throw new Error('already started');
 		const timeoutMs = opts.timeoutMs ?? 120_000;
-		this.log(`\n=== [${new Date().toISOString()}] n8n ${this.version} start (port ${this.port}) ===\n`);
+		const command = opts.command ?? 'start';
+		this.log(`\n=== [${new Date().toISOString()}] n8n ${this.version} ${command} (port ${this.port}) ===\n`);
 		const logStart = this.logText.length;
-		const child = spawnGroup(n8nBin(this.version), ['start'], { cwd: this.userFolder, env: this.envVars });
+		const child = spawnGroup(n8nBin(this.version), [command, ...(opts.args ?? [])], { cwd: this.userFolder, env: this.envVars });
 		this.server = child;
 		child.stdout!.setEncoding('utf8').on('data', (c: string) => this.log(c));
 		child.stderr!.setEncoding('utf8').on('data', (c: string) => this.log(c));
 		let exited: string | undefined;
 		child.once('exit', (code, signal) => {
 			exited = `exit ${code}${signal ? ` signal ${signal}` : ''}`;
-			this.log(`=== n8n start ended: ${exited} ===\n`);
+			this.log(`=== n8n ${command} ended: ${exited} ===\n`);
 		});
 		const deadline = Date.now() + timeoutMs;
+		// A worker serves no HTTP (its log line is the signal); the webhook processor serves /webhook/* only.
+		const readyLine =
+			command === 'worker' ? /n8n worker is now ready/ : command === 'webhook' ? /Webhook listener waiting for requests/ : /Editor is now accessible via/;
 		const ready = async (): Promise<boolean> => {
+			if (command !== 'start') return true;
 			const health = await this.httpGet('/healthz/readiness');
 			if (health?.status !== 200 || !/"ok"/.test(health.text)) return false;
 			const settings = await this.httpGet('/rest/settings');
@@ -583,10 +595,10 @@ export class N8nInstance {
 		while (Date.now() < deadline) {
 			if (exited) {
 				this.server = undefined;
-				throw new Error(`n8n ${this.version} start ended (${exited}) before it was ready:\n${tail(this.logText, 40)}`);
+				throw new Error(`n8n ${this.version} ${command} ended (${exited}) before it was ready:\n${tail(this.logText, 40)}`);
 			}
 			// "Editor is now accessible via" comes after the active workflows were (1.x) or started to be (2.x) activated.
-			if (/Editor is now accessible via/.test(this.logText.slice(logStart)) && (await ready())) return;
+			if (readyLine.test(this.logText.slice(logStart)) && (await ready())) return;
 			await sleep(250);
 		}
 		await this.stop();
