@@ -11,7 +11,7 @@
  * credential never re-read) the same run fetched one token per execution and per expiry: 24–30
  * fetches (8–12 per worker) instead of ≤ 2 per worker; in one of two runs, fetches a second apart made
  * distinct tokens and the cap of 2 kicked 6 of them (14 requests answered 1507, each saved only by its
- * one refresh); after a kick it fetched 7 tokens instead of ≤ 3 (docs/scaling-notes.md).
+ * one refresh); after a kick it fetched 7 tokens instead of ≤ 3 (README, "Scaling out").
  */
 import { startSandbox } from '../../../../../sandbox/server';
 import type { Sandbox } from '../../../../../sandbox/server';
