@@ -14,7 +14,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { createN8nInstance, selectedVersions, type N8nInstance, type N8nVersion, type WorkflowJson } from '../e2e/n8n';
 import { REPO_ROOT } from '../e2e/runtime';
 import { startSandbox, type SandboxProcess } from '../e2e/sandbox';
-import { credentialRef, NOTIFY_NODE_TYPE, openImCredential } from '../e2e/fixtures';
+import { openImCredential, sendAndWaitWorkflow } from '../e2e/fixtures';
 import { until } from '../e2e/proc';
 
 const CHROMIUM = process.env.OPENIM_CHROMIUM || '/usr/bin/chromium';
@@ -28,23 +28,7 @@ const APPROVAL = { id: 'openImPages01', hook: 'b7c8d9e0-0001-4a1b-8c2d-3e4f5a6b7
 const FORM = { id: 'openImPages02', hook: 'b7c8d9e0-0002-4a1b-8c2d-3e4f5a6b7c02' };
 
 function ask(ids: { id: string; hook: string }, parameters: Record<string, unknown>, cred: ReturnType<typeof openImCredential>): WorkflowJson {
-	return {
-		id: ids.id,
-		name: `Response page ${ids.id}`,
-		active: false,
-		settings: { executionOrder: 'v1' },
-		nodes: [
-			{ name: 'Webhook', type: 'n8n-nodes-base.webhook', typeVersion: 2, webhookId: ids.hook, parameters: { httpMethod: 'POST', path: ids.hook, responseMode: 'onReceived', options: {} } },
-			{
-				name: 'Ask',
-				type: NOTIFY_NODE_TYPE,
-				typeVersion: 1,
-				parameters: { resource: 'notification', operation: 'sendAndWait', sendID: 'hr_bot', recipientMode: 'userList', recvIDs: 'carol, alice', notificationType: 3, ...parameters },
-				credentials: credentialRef(cred),
-			},
-		],
-		connections: { Webhook: { main: [[{ node: 'Ask', type: 'main', index: 0 }]] } },
-	};
+	return sendAndWaitWorkflow(ids, 'Response page', { recipientMode: 'userList', recvIDs: 'carol, alice', ...parameters }, cred);
 }
 
 // Default: the README's version only; OPENIM_E2E_N8N_VERSIONS picks others.

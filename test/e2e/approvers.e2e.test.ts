@@ -12,7 +12,7 @@ import { FormData, request } from 'undici';
 
 import { createN8nInstance, selectedVersions, type N8nInstance, type WorkflowJson } from './n8n';
 import { startSandbox, type SandboxProcess } from './sandbox';
-import { credentialRef, NOTIFY_NODE_TYPE, openImCredential } from './fixtures';
+import { openImCredential, sendAndWaitWorkflow } from './fixtures';
 import { sleep, until } from './proc';
 import { REPO_ROOT, flattedParse } from './runtime';
 
@@ -53,36 +53,9 @@ async function tap(link: string, decision: 'approve' | 'decline'): Promise<{ sta
 	return await get(new URL(href as string, link).toString());
 }
 
+/** Webhook → Ask (Send and Wait to alice and bob) → Done. */
 function askWorkflow(ids: { id: string; hook: string }, parameters: Record<string, unknown>, cred: ReturnType<typeof openImCredential>): WorkflowJson {
-	return {
-		id: ids.id,
-		name: `Approvers ${ids.id}`,
-		active: false,
-		settings: { executionOrder: 'v1' },
-		nodes: [
-			{ name: 'Webhook', type: 'n8n-nodes-base.webhook', typeVersion: 2, webhookId: ids.hook, parameters: { httpMethod: 'POST', path: ids.hook, responseMode: 'onReceived', options: {} } },
-			{
-				name: 'Ask',
-				type: NOTIFY_NODE_TYPE,
-				typeVersion: 1,
-				parameters: {
-					resource: 'notification',
-					operation: 'sendAndWait',
-					sendID: 'hr_bot',
-					recipientMode: 'userList',
-					recvIDs: 'alice, bob',
-					notificationType: 3,
-					...parameters,
-				},
-				credentials: credentialRef(cred),
-			},
-			{ name: 'Done', type: 'n8n-nodes-base.noOp', typeVersion: 1, parameters: {} },
-		],
-		connections: {
-			Webhook: { main: [[{ node: 'Ask', type: 'main', index: 0 }]] },
-			Ask: { main: [[{ node: 'Done', type: 'main', index: 0 }]] },
-		},
-	};
+	return sendAndWaitWorkflow(ids, 'Approvers', { recipientMode: 'userList', recvIDs: 'alice, bob', ...parameters }, cred);
 }
 
 const ended = (status: string) => !['waiting', 'running', 'new'].includes(status);

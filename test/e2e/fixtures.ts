@@ -56,6 +56,39 @@ export function manualWorkflow(id: string, name: string, nodes: WorkflowNodeJson
 	return { id, name, active: false, nodes: all, connections, settings: { executionOrder: 'v1' }, pinData: {} };
 }
 
+/**
+ * Webhook (POST `ids.hook`) → Ask (OpenIM Notify, Notification → Send and Wait from `hr_bot`) → Done:
+ * the shape every Send and Wait test starts through its webhook. `parameters` add the recipients and the rest.
+ */
+export function sendAndWaitWorkflow(
+	ids: { id: string; hook: string },
+	name: string,
+	parameters: Record<string, unknown>,
+	cred: Pick<CredentialJson, 'id' | 'name' | 'type'>,
+): WorkflowJson {
+	return {
+		id: ids.id,
+		name: `${name} ${ids.id}`,
+		active: false,
+		settings: { executionOrder: 'v1' },
+		nodes: [
+			{ name: 'Webhook', type: 'n8n-nodes-base.webhook', typeVersion: 2, webhookId: ids.hook, parameters: { httpMethod: 'POST', path: ids.hook, responseMode: 'onReceived', options: {} } },
+			{
+				name: 'Ask',
+				type: NOTIFY_NODE_TYPE,
+				typeVersion: 1,
+				parameters: { resource: 'notification', operation: 'sendAndWait', sendID: 'hr_bot', notificationType: 3, ...parameters },
+				credentials: credentialRef(cred),
+			},
+			{ name: 'Done', type: 'n8n-nodes-base.noOp', typeVersion: 1, parameters: {} },
+		],
+		connections: {
+			Webhook: { main: [[{ node: 'Ask', type: 'main', index: 0 }]] },
+			Ask: { main: [[{ node: 'Done', type: 'main', index: 0 }]] },
+		},
+	};
+}
+
 /** Parameters of Notification → Send (defaults: text only, notificationType 1). */
 export interface NotifyParams {
 	sendID?: string;

@@ -19,7 +19,8 @@ import { request } from 'undici';
 import { selectedVersions, type N8nVersion, type WorkflowJson } from './n8n';
 import { createQueueCluster, maxOverlap, type QueueCluster } from './queue';
 import { startSandbox, type SandboxProcess } from './sandbox';
-import { SANDBOX_ADMIN, SANDBOX_SECRET, PACKAGE_NAME, credentialRef, NOTIFY_NODE_TYPE, openImCredential } from './fixtures';
+import { SEND_FAULTS } from '../fixtures/faults';
+import { SANDBOX_ADMIN, SANDBOX_SECRET, PACKAGE_NAME, credentialRef, NOTIFY_NODE_TYPE, openImCredential, sendAndWaitWorkflow } from './fixtures';
 import { until } from './proc';
 import { flattedParse } from './runtime';
 
@@ -37,17 +38,7 @@ const BROWSER = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like
 const ACK = { actionCode: 0, errCode: 0, errMsg: '', errDlt: '', nextCode: 0 };
 const FAST_RETRIES = { maxConcurrency: 16, maxRetries: 8, maxRetryWait: 0.02 };
 /** As in the single-process reliability tests (test/workflows/…/notification/reliability.test.ts). */
-const FAULTS = {
-	seed: 42,
-	paths: ['/msg/send_msg', '/user/account_check', '/msg/check_msg_is_send_success'],
-	http500Rate: 0.04,
-	http429Rate: 0.02,
-	retryAfterSeconds: 0,
-	resetBeforeRate: 0.03,
-	resetAfterRate: 0.03,
-	stallRate: 0.01,
-	stallMs: 20,
-};
+const FAULTS = SEND_FAULTS;
 
 const ended = (status: string) => !['new', 'running', 'waiting', 'unknown'].includes(status);
 
@@ -87,35 +78,13 @@ function workflows(cred: ReturnType<typeof openImCredential>): WorkflowJson[] {
 			],
 			connections: { Webhook: { main: [[{ node: 'Notify', type: 'main', index: 0 }]] } },
 		},
-		{
-			id: ASK.id,
-			name: 'Queue send and wait',
-			nodes: [
-				webhook(ASK),
-				{
-					name: 'Ask',
-					type: NOTIFY_NODE_TYPE,
-					typeVersion: 1,
-					parameters: {
-						resource: 'notification',
-						operation: 'sendAndWait',
-						sendID: 'hr_bot',
-						recvID: { __rl: true, mode: 'id', value: 'alice' },
-						notificationType: 3,
-						notificationName: '={{ "Overtime request " + $json.body.n }}',
-						text: 'Bob asks for overtime on Saturday.',
-						responseType: 'approval',
-						approvalType: 'double',
-					},
-					credentials: credentialRef(cred),
-				},
-				{ name: 'Done', type: 'n8n-nodes-base.noOp', typeVersion: 1, parameters: {} },
-			],
-			connections: {
-				Webhook: { main: [[{ node: 'Ask', type: 'main', index: 0 }]] },
-				Ask: { main: [[{ node: 'Done', type: 'main', index: 0 }]] },
-			},
-		},
+		sendAndWaitWorkflow(ASK, 'Queue send and wait', {
+			recvID: { __rl: true, mode: 'id', value: 'alice' },
+			notificationName: '={{ "Overtime request " + $json.body.n }}',
+			text: 'Bob asks for overtime on Saturday.',
+			responseType: 'approval',
+			approvalType: 'double',
+		}, cred),
 		{
 			id: TRIGGER.id,
 			name: 'Queue trigger',

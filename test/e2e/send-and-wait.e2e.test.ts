@@ -13,7 +13,7 @@ import { request } from 'undici';
 
 import { createN8nInstance, selectedVersions, type N8nInstance, type WorkflowJson } from './n8n';
 import { startSandbox, type SandboxProcess } from './sandbox';
-import { credentialRef, NOTIFY_NODE_TYPE, openImCredential } from './fixtures';
+import { openImCredential, sendAndWaitWorkflow } from './fixtures';
 import { sleep, until } from './proc';
 import { REPO_ROOT, flattedParse } from './runtime';
 
@@ -52,36 +52,9 @@ async function postForm(url: string, ua: string, form: Record<string, string>): 
 
 const ended = (status: string) => !['waiting', 'running', 'new'].includes(status);
 
-/** Webhook → Ask (OpenIM Notify, Send and Wait) → Done, for every workflow of these tests but the example. */
+/** Webhook → Ask (OpenIM Notify, Send and Wait to one recipient) → Done, for every workflow of these tests but the example. */
 function askWorkflow(ids: { id: string; hook: string }, recipient: string, parameters: Record<string, unknown>, cred: ReturnType<typeof openImCredential>): WorkflowJson {
-	return {
-		id: ids.id,
-		name: `Send and wait ${ids.id}`,
-		active: false,
-		settings: { executionOrder: 'v1' },
-		nodes: [
-			{ name: 'Webhook', type: 'n8n-nodes-base.webhook', typeVersion: 2, webhookId: ids.hook, parameters: { httpMethod: 'POST', path: ids.hook, responseMode: 'onReceived', options: {} } },
-			{
-				name: 'Ask',
-				type: NOTIFY_NODE_TYPE,
-				typeVersion: 1,
-				parameters: {
-					resource: 'notification',
-					operation: 'sendAndWait',
-					sendID: 'hr_bot',
-					recvID: { __rl: true, mode: 'id', value: recipient },
-					notificationType: 3,
-					...parameters,
-				},
-				credentials: credentialRef(cred),
-			},
-			{ name: 'Done', type: 'n8n-nodes-base.noOp', typeVersion: 1, parameters: {} },
-		],
-		connections: {
-			Webhook: { main: [[{ node: 'Ask', type: 'main', index: 0 }]] },
-			Ask: { main: [[{ node: 'Done', type: 'main', index: 0 }]] },
-		},
-	};
+	return sendAndWaitWorkflow(ids, 'Send and wait', { recvID: { __rl: true, mode: 'id', value: recipient }, ...parameters }, cred);
 }
 
 describe.each(selectedVersions())('n8n %s: Notification → Send and Wait', (version) => {

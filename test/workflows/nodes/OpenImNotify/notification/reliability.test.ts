@@ -3,6 +3,7 @@
  * stalls, a token that expires mid-run): every input item yields exactly one output item, every
  * accepted message is stored exactly once, and every item is delivered or carries its error.
  */
+import { SEND_FAULTS } from '../../../../fixtures/faults';
 import { notification, NOTIFY, useOpenImSandbox } from '../../../openim-fixtures';
 
 const ctx = useOpenImSandbox();
@@ -15,17 +16,8 @@ describe('Notification → Send under faults', () => {
 	it('2,000 sends: exactly one output per item, each accepted message stored exactly once', async () => {
 		ctx.sandbox.configure({
 			expireTokensAtRequest: 700,
-			faults: {
-				seed: 42,
-				paths: ['/msg/send_msg', '/user/account_check', '/msg/check_msg_is_send_success'],
-				http500Rate: 0.04,
-				http429Rate: 0.02,
-				retryAfterSeconds: 0,
-				resetBeforeRate: 0.03,
-				resetAfterRate: 0.03,
-				stallRate: 0.01,
-				stallMs: 20,
-			},
+			faults: SEND_FAULTS,
+
 		});
 		const count = 2000;
 		const result = await ctx.run(
