@@ -368,10 +368,8 @@ async function sendAndWait(ctx: IExecuteFunctions): Promise<INodeExecutionData[]
 	const multi = approvers.multi
 		? { approvalMode: approvers.mode, ...(approvers.mode === 'atLeast' ? { requiredApprovals: approvers.min } : {}), approvers: approvers.userIDs, notifications: sends }
 		: undefined;
-	const firstSend = { ...sends[0] };
-	delete firstSend.recvID;
 	const timeoutItem: INodeExecutionData = {
-		json: approvers.multi ? timeoutResult(approvers.userIDs.join(','), waitTill, {}, multi) : timeoutResult(approvers.userIDs[0], waitTill, firstSend),
+		json: approvers.multi ? timeoutResult(approvers.userIDs.join(','), waitTill, {}, multi) : timeoutResult(approvers.userIDs[0], waitTill, sends[0]),
 		pairedItem: { item: 0 },
 	};
 	if (approvers.multi) {
