@@ -8,6 +8,8 @@ import type {
 
 import { searchGroups, searchNotificationAccounts, searchSenders, searchUsers } from './methods/listSearch';
 import { approvalWebhook, approvalWebhooks } from './shared/approval';
+import { errorItem } from './shared/run';
+import type { ErrorWithContext } from './shared/run';
 import { operations, resourceProperties, resourceProperty } from './resources';
 
 export class OpenImNotify implements INodeType {
@@ -43,6 +45,14 @@ export class OpenImNotify implements INodeType {
 		if (!run) {
 			throw new NodeOperationError(this.getNode(), `The operation "${operation}" of "${resource}" is not supported`);
 		}
-		return [await run.call(this)];
+		try {
+			return [await run.call(this)];
+		} catch (error) {
+			// Operations turn each item's failure into its own output item. What escapes failed before any
+			// item was sent (a node option such as Max Concurrent Requests, the credential): with Continue On
+			// Fail every input item still yields exactly one output item, saying why.
+			if (!this.continueOnFail()) throw error;
+			return [this.getInputData().map((_, itemIndex) => errorItem(error as ErrorWithContext, itemIndex))];
+		}
 	}
 }

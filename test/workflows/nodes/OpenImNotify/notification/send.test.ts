@@ -147,6 +147,16 @@ describe('Notification → Send: bad input is stopped before anything is sent', 
 		expect(ctx.sandbox.stats().requests.total).toBe(0);
 	});
 
+	it('with Continue On Fail, a bad node option still yields one output item per input item', async () => {
+		const result = await ctx.run([{ userID: 'alice' }, { userID: 'bob' }], notification({ options: { maxConcurrency: 0 } }), { onError: 'continueRegularOutput' });
+		expect(result.status).toBe('success');
+		expect(result.json(NOTIFY)).toEqual([
+			{ error: 'Max Concurrent Requests must be between 1 and 64, not 0 [item 0]' },
+			{ error: 'Max Concurrent Requests must be between 1 and 64, not 0 [item 0]' },
+		]);
+		expect(ctx.sandbox.stats().requests.total).toBe(0);
+	});
+
 	it('refuses an unknown recipient unless verification is turned off', async () => {
 		const refused = await ctx.run([{ userID: 'zoe' }], notification());
 		expect(refused.error?.message).toBe('Recipient "zoe" is not a registered OpenIM user [item 0]');
