@@ -328,6 +328,11 @@ export class N8nInstance {
 	private logText = '';
 	private server?: ChildProcess;
 	private cookie?: string;
+
+	/** The running n8n's PID (its process group: n8n and what it spawns), undefined when stopped. */
+	get pid(): number | undefined {
+		return this.server?.pid;
+	}
 	private importCounter = 0;
 
 	constructor(

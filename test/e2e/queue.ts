@@ -52,6 +52,8 @@ export interface PostgresInstance {
 	user: string;
 	database: string;
 	dataDir: string;
+	/** The postmaster's PID, also the process group of every backend (for CPU accounting). */
+	pid?: number;
 	/** psql -c <sql> -At: rows as lines, columns separated by `|`. */
 	query(sql: string): Promise<string[][]>;
 	stop(): Promise<void>;
@@ -133,6 +135,7 @@ export async function startPostgres(opts: { database?: string; timeoutMs?: numbe
 		user: 'postgres',
 		database,
 		dataDir,
+		pid: child.pid,
 		async query(sql: string) {
 			const res = await psql(['-d', database, '-At', '-F', '|', '-c', sql]);
 			if (res.code !== 0) throw new Error(`psql ${sql}: ${res.stderr}`);
@@ -176,6 +179,8 @@ function runAs(
 export interface RedisInstance {
 	host: string;
 	port: number;
+	/** redis-server's PID (for CPU accounting). */
+	pid?: number;
 	stop(): Promise<void>;
 }
 
@@ -207,7 +212,7 @@ export async function startRedis(opts: { timeoutMs?: number } = {}): Promise<Red
 		}
 		await sleep(100);
 	}
-	return { host: '127.0.0.1', port, stop };
+	return { host: '127.0.0.1', port, pid: child.pid, stop };
 }
 
 // ---------------------------------------------------------------------------------------------
