@@ -8,7 +8,7 @@ import type {
 
 import { searchGroups, searchNotificationAccounts, searchSenders, searchUsers } from './methods/listSearch';
 import { approvalWebhook, approvalWebhooks } from './shared/approval';
-import { errorItem } from './shared/run';
+import { asNodeError, errorItem } from './shared/run';
 import type { ErrorWithContext } from './shared/run';
 import { operations, resourceProperties, resourceProperty } from './resources';
 
@@ -51,7 +51,7 @@ export class OpenImNotify implements INodeType {
 			// Operations turn each item's failure into its own output item. What escapes failed before any
 			// item was sent (a node option such as Max Concurrent Requests, the credential): with Continue On
 			// Fail every input item still yields exactly one output item, saying why.
-			if (!this.continueOnFail()) throw error;
+			if (!this.continueOnFail()) throw asNodeError(this, error, 0);
 			return [this.getInputData().map((_, itemIndex) => errorItem(error as ErrorWithContext, itemIndex))];
 		}
 	}
