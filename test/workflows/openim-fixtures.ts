@@ -19,7 +19,7 @@ export interface OpenImTestContext {
 	store: CredentialStore;
 	credentialData(overrides?: ICredentialDataDecryptedObject): ICredentialDataDecryptedObject;
 	/** Runs Items → OpenIM Notify with `parameters`; the credential lives in `store` across runs. */
-	run(items: IDataObject[], parameters: INodeParameters, node?: Partial<HarnessNode>): Promise<WorkflowRunResult>;
+	run(items: IDataObject[], parameters: INodeParameters, node?: Partial<HarnessNode>, executionId?: string): Promise<WorkflowRunResult>;
 }
 
 export async function openImTestContext(options: Partial<SandboxOptions> = {}): Promise<OpenImTestContext> {
@@ -36,7 +36,7 @@ export async function openImTestContext(options: Partial<SandboxOptions> = {}): 
 		sandbox,
 		store,
 		credentialData,
-		run: async (items, parameters, node = {}) =>
+		run: async (items, parameters, node = {}, executionId = undefined) =>
 			await runWorkflow(
 				linearWorkflow(manualTriggerNode(), itemsNode(items), {
 					name: NOTIFY,
@@ -49,6 +49,7 @@ export async function openImTestContext(options: Partial<SandboxOptions> = {}): 
 					credentialStore: context.store,
 					nodeTypes: packageNodeTypes(new OpenImNotify()),
 					credentialTypes: [new OpenImApi()],
+					executionId,
 				},
 			),
 	};

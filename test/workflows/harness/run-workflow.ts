@@ -67,6 +67,8 @@ export interface RunWorkflowOptions {
 	pinData?: IPinData | false;
 	/** `$vars` */
 	variables?: IDataObject;
+	/** The execution's id (default: a new one per run); reuse one to continue what a waiting run began. */
+	executionId?: string;
 }
 
 export interface WorkflowRunResult {
@@ -164,7 +166,7 @@ export async function runWorkflow(
 
 	const nodeTypes = new HarnessNodeTypes({ ...builtInNodeTypes(), ...(options.nodeTypes ?? {}) });
 	const mode = options.mode ?? 'manual';
-	const executionId = `harness-${++executionCounter}`;
+	const executionId = options.executionId ?? `harness-${++executionCounter}`;
 
 	const nodes = normalizeNodes(workflowInput.nodes as HarnessNode[]);
 	const settings: IWorkflowSettings = { executionOrder: 'v1', ...(workflowInput.settings ?? {}) };

@@ -1,18 +1,22 @@
+import { WAIT_INDEFINITELY } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
 import { ContentType, Path, SessionType } from '../../../../openim/constants';
-import type { OANotificationSendReq, SendMsgReq } from '../../../../openim/wire';
+import type { OANotificationElem, OANotificationSendReq, SendMsgReq } from '../../../../openim/wire';
 import { approvalLink, LinkParam, SEND_AND_WAIT, timeoutResult, waitUntil } from '../../shared/approval';
 import type { WaitLimit } from '../../shared/approval';
-import { recordPrefix, writeManifest } from '../../shared/approvers';
-import type { ApprovalMode } from '../../shared/approvers';
+import { readAnswers, recordPrefix, writeManifest } from '../../shared/approvers';
+import type { Answer, ApprovalMode } from '../../shared/approvers';
 import { clientOptions, readDelivery } from '../../shared/fields';
 import { formFieldProperties, readFormFields } from '../../shared/form';
 import { notificationParts, readDeliveryFormat } from '../../shared/format';
+import type { DeliveryFormat } from '../../shared/format';
 import { ItemInput } from '../../shared/input';
 import { asNodeError, errorItem } from '../../shared/run';
 import type { ErrorWithContext } from '../../shared/run';
 import { readRecipients, verifyRecipients } from '../../shared/recipients';
+import { nextWait, readReminderSettings, reminderFields, reminderOf, remindItem } from '../../shared/reminders';
+import type { ReminderRound, ReminderState } from '../../shared/reminders';
 import { sendParts } from '../../shared/sending';
 import { UserDirectory } from '../../shared/users';
 import { OpenImClient, newOperationID } from '../../transport';
@@ -213,6 +217,7 @@ export const description: INodeProperties[] = [
 		description: 'Stop waiting at this time',
 		displayOptions: { show: { ...show, limitWaitTime: [true], limitType: ['atSpecifiedTime'] } },
 	},
+	...reminderFields(show),
 	{
 		displayName: 'Send Follow-Up Notification',
 		name: 'followUp',
@@ -235,10 +240,13 @@ export const description: INodeProperties[] = [
 /**
  * Sends the card with the signed resume URL as its link and puts the execution to wait. What the
  * node outputs comes later: the webhook's decision, or on timeout the timeout result prepared here.
+ * Run again with its own `remind` item (the loop back into the node), it sends a reminder round or,
+ * at the limit, the escalation card and the final result (shared/reminders.ts).
  */
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	try {
-		return await sendAndWait(this);
+		const state = reminderOf(this, new ItemInput(this, 0));
+		return state ? await reminderRun(this, state) : await sendAndWait(this);
 	} catch (error) {
 		// Nothing is waiting: with Continue On Fail the failure is the node's one output item.
 		if (!this.continueOnFail()) throw asNodeError(this, error, 0);
@@ -277,6 +285,64 @@ async function readApprovers(input: ItemInput, client: OpenImClient): Promise<Ap
 	return { userIDs, multi: !single, mode, min, verify: recipients.verify };
 }
 
+/** The question as sent to every approver: the request without recipient and link, and its format. */
+interface Question {
+	request: IDataObject;
+	content: IDataObject;
+	format: DeliveryFormat;
+	multi: boolean;
+}
+
+/** One approver's card (or chat message) with their own signed link; `titlePrefix` marks a reminder. */
+async function askOne(ctx: IExecuteFunctions, client: OpenImClient, question: Question, recvID: string, titlePrefix = ''): Promise<IDataObject> {
+	const title = String(question.content.notificationName ?? '');
+	const link = await approvalLink(ctx, {
+		[LinkParam.recipient]: recvID,
+		[LinkParam.sender]: String(question.request.sendID),
+		[LinkParam.title]: title.slice(0, 200),
+		...(question.multi ? { [LinkParam.multi]: '1' } : {}),
+	});
+	const card = { ...question.content, notificationName: `${titlePrefix}${title}`.slice(0, 1000), url: link, externalUrl: link } as unknown as OANotificationElem;
+	const push = question.request.offlinePushInfo as IDataObject;
+	const request = {
+		...question.request,
+		recvID,
+		content: card,
+		offlinePushInfo: { ...push, title: `${titlePrefix}${String(push.title ?? '')}`.slice(0, 200) },
+	};
+	// For a chat message, the link goes into the text (chatText): what every official app shows.
+	const parts = notificationParts(request as unknown as SendMsgReq, card, question.format);
+	return { recvID, ...(await sendParts(ctx, client, parts, newOperationID(), 0, 'notification', question.format)) };
+}
+
+/**
+ * The result when the wait runs out: the recipient and their card's IDs, or with several approvers
+ * the mode, the approvers and each card's IDs (`notifications`).
+ */
+function timeoutJson(approvers: Pick<Approvers, 'userIDs' | 'multi' | 'mode' | 'min'>, waitTill: Date, sends: IDataObject[]): IDataObject {
+	if (!approvers.multi) return timeoutResult(approvers.userIDs[0], waitTill, sends[0]);
+	const multi = { approvalMode: approvers.mode, ...(approvers.mode === 'atLeast' ? { requiredApprovals: approvers.min } : {}), approvers: approvers.userIDs, notifications: sends };
+	const json = timeoutResult(approvers.userIDs.join(','), waitTill, {}, multi);
+	delete json.recipient;
+	delete json.notification;
+	return json;
+}
+
+/**
+ * Waits, leaving `json` as the node's input: on timeout n8n resumes with the node switched off, which
+ * passes its input on (a new object, so the previous node's output stays as it was).
+ */
+async function waitWith(ctx: IExecuteFunctions, json: IDataObject, waitTill: Date): Promise<INodeExecutionData[]> {
+	const item: INodeExecutionData = { json, pairedItem: { item: 0 } };
+	const executeData = typeof ctx.getExecuteData === 'function' ? ctx.getExecuteData() : undefined;
+	if (executeData) executeData.data = { ...executeData.data, main: [[item]] };
+	// n8n 1.x checks the signature only when the node asks for it (2.x always checks).
+	const signing = ctx as IExecuteFunctions & { setSignatureValidationRequired?: () => void };
+	if (typeof signing.setSignatureValidationRequired === 'function') signing.setSignatureValidationRequired();
+	await ctx.putExecutionToWait(waitTill);
+	return [item];
+}
+
 async function sendAndWait(ctx: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	const input = new ItemInput(ctx, 0);
 	const transport = clientOptions(ctx);
@@ -299,6 +365,7 @@ async function sendAndWait(ctx: IExecuteFunctions): Promise<INodeExecutionData[]
 		resumeUnit: input.raw('resumeUnit', 'hours') as WaitLimit['resumeUnit'],
 		maxDateAndTime: input.raw('maxDateAndTime', '') as string,
 	});
+	const reminders = isAgentReview(ctx) ? undefined : readReminderSettings(input, waitTill);
 	const approvers = await readApprovers(input, client);
 	if (approvers.multi && (await client.profile()).generation.startsWith('v2')) {
 		input.fail('Approvers', 'needs OpenIM v3 for several approvers', 'Answers are kept in OpenIM conversation records (/conversation/set_conversations), which v2 servers do not have. Ask one user.');
@@ -319,6 +386,10 @@ async function sendAndWait(ctx: IExecuteFunctions): Promise<INodeExecutionData[]
 		},
 	], 'notification');
 	if (failed.size > 0) throw failed.get(0);
+	const escalationUserID = reminders?.escalationUserID;
+	if (escalationUserID && (await directory.unregistered([escalationUserID])).size > 0) {
+		input.fail('Escalation User ID', `"${escalationUserID}" is not a registered OpenIM user`, 'Nobody would see the escalation. Check the user ID.');
+	}
 
 	// Several approvers: the manifest goes to OpenIM before any card, so the first answer finds it.
 	if (approvers.multi) {
@@ -329,55 +400,23 @@ async function sendAndWait(ctx: IExecuteFunctions): Promise<INodeExecutionData[]
 			responseType,
 		});
 	}
-	// n8n 1.x checks the signature only when the node asks for it (2.x always checks).
-	const signing = ctx as IExecuteFunctions & { setSignatureValidationRequired?: () => void };
-	if (typeof signing.setSignatureValidationRequired === 'function') signing.setSignatureValidationRequired();
 
-	const sends: IDataObject[] = [];
-	for (const recvID of approvers.userIDs) {
-		const link = await approvalLink(ctx, {
-			[LinkParam.recipient]: recvID,
-			[LinkParam.sender]: delivery.sender.sendID,
-			[LinkParam.title]: content.notificationName.slice(0, 200),
-			...(approvers.multi ? { [LinkParam.multi]: '1' } : {}),
-		});
-		const card = { ...content, url: link, externalUrl: link };
-		const request: OANotificationSendReq = {
-			...delivery.sender,
-			recvID,
-			content: card,
-			contentType: ContentType.OANotification,
-			sessionType: SessionType.Notification,
-			isOnlineOnly: delivery.isOnlineOnly,
-			offlinePushInfo: {
-				title: delivery.push.title || content.notificationName,
-				desc: delivery.push.desc || content.text.slice(0, 200),
-				ex: delivery.push.ex,
-				iOSPushSound: delivery.push.iOSPushSound,
-				iOSBadgeCount: delivery.push.iOSBadgeCount,
-			},
-		};
-		// For a chat message, the link goes into the text (chatText): what every official app shows.
-		const parts = notificationParts(request as unknown as SendMsgReq, card, format);
-		sends.push({ recvID, ...(await sendParts(ctx, client, parts, newOperationID(), 0, 'notification', format)) });
-	}
-
-	// On timeout n8n resumes with the node switched off, which passes its input on: make that
-	// input the timeout result (a new object, so the previous node's output stays as it was).
-	// With several approvers it cannot say who answered meanwhile: nothing of the node runs then.
-	const multi = approvers.multi
-		? { approvalMode: approvers.mode, ...(approvers.mode === 'atLeast' ? { requiredApprovals: approvers.min } : {}), approvers: approvers.userIDs, notifications: sends }
-		: undefined;
-	const timeoutItem: INodeExecutionData = {
-		json: approvers.multi ? timeoutResult(approvers.userIDs.join(','), waitTill, {}, multi) : timeoutResult(approvers.userIDs[0], waitTill, sends[0]),
-		pairedItem: { item: 0 },
+	const request: Omit<OANotificationSendReq, 'recvID' | 'content'> = {
+		...delivery.sender,
+		contentType: ContentType.OANotification,
+		sessionType: SessionType.Notification,
+		isOnlineOnly: delivery.isOnlineOnly,
+		offlinePushInfo: {
+			title: delivery.push.title || content.notificationName,
+			desc: delivery.push.desc || content.text.slice(0, 200),
+			ex: delivery.push.ex,
+			iOSPushSound: delivery.push.iOSPushSound,
+			iOSBadgeCount: delivery.push.iOSBadgeCount,
+		},
 	};
-	if (approvers.multi) {
-		delete timeoutItem.json.recipient;
-		delete timeoutItem.json.notification;
-	}
-	const executeData = typeof ctx.getExecuteData === 'function' ? ctx.getExecuteData() : undefined;
-	if (executeData) executeData.data = { ...executeData.data, main: [[timeoutItem]] };
+	const question: Question = { request: request as unknown as IDataObject, content: content as unknown as IDataObject, format, multi: approvers.multi };
+	const sends: IDataObject[] = [];
+	for (const recvID of approvers.userIDs) sends.push(await askOne(ctx, client, question, recvID));
 
 	const count = ctx.getInputData().length;
 	if (count > 1 && typeof ctx.addExecutionHints === 'function') {
@@ -387,6 +426,89 @@ async function sendAndWait(ctx: IExecuteFunctions): Promise<INodeExecutionData[]
 			location: 'outputPane',
 		});
 	}
-	await ctx.putExecutionToWait(waitTill);
-	return [timeoutItem];
+
+	if (reminders) {
+		const limited = waitTill.getTime() !== WAIT_INDEFINITELY.getTime();
+		const base = {
+			...reminders,
+			executionId: ctx.getExecutionId(),
+			nodeId: ctx.getNode().id,
+			deadline: limited ? waitTill.toISOString() : null,
+			...question,
+			approvers: approvers.userIDs,
+			mode: approvers.mode,
+			min: approvers.min,
+			notifications: sends,
+			rounds: [],
+		};
+		const next = nextWait(base);
+		if (next.due) return await waitWith(ctx, remindItem({ ...base, due: next.due }, next.waitTill), next.waitTill);
+	}
+	// With several approvers the timeout result cannot say who answered meanwhile: nothing of the
+	// node runs then (with reminders or escalation on, the last round trip says it).
+	return await waitWith(ctx, timeoutJson(approvers, waitTill, sends), waitTill);
+}
+
+/** Who has not answered yet: several approvers' answers are in OpenIM; one approver has not, or the wait would be over. */
+async function pendingApprovers(client: OpenImClient, state: ReminderState): Promise<{ responses: Answer[]; pending: string[] }> {
+	if (!state.multi) return { responses: [], pending: state.approvers };
+	const responses = await readAnswers(client, String(state.request.sendID), recordPrefix(state.executionId, state.nodeId), state.approvers);
+	const answered = new Set(responses.map((answer) => answer.userID));
+	return { responses, pending: state.approvers.filter((id) => !answered.has(id)) };
+}
+
+/** A run of the node on its own `remind` item: a reminder round and the next wait, or the end. */
+async function reminderRun(ctx: IExecuteFunctions, state: ReminderState): Promise<INodeExecutionData[]> {
+	const client = new OpenImClient(ctx, clientOptions(ctx));
+	const { responses, pending } = await pendingApprovers(client, state);
+	const approvers = { userIDs: state.approvers, multi: state.multi, mode: state.mode, min: state.min };
+
+	if (state.due === 'reminder') {
+		// Each reminder on its own: one that fails is reported in the round, the others still go out.
+		const round: ReminderRound = { round: state.rounds.length + 1, at: new Date().toISOString(), sentTo: [], notifications: [] };
+		for (const recvID of pending) {
+			try {
+				round.notifications.push(await askOne(ctx, client, state, recvID, state.prefix));
+				round.sentTo.push(recvID);
+			} catch (error) {
+				round.notifications.push({ recvID, sent: false, error: (error as Error).message });
+			}
+		}
+		const after = { ...state, rounds: [...state.rounds, round] };
+		const next = nextWait(after);
+		if (next.due) return await waitWith(ctx, remindItem({ ...after, due: next.due }, next.waitTill), next.waitTill);
+		return await waitWith(ctx, { ...timeoutJson(approvers, next.waitTill, state.notifications), reminders: after.rounds }, next.waitTill);
+	}
+
+	// The wait limit: escalate, then the final result, with who answered and who did not.
+	const deadline = new Date(state.deadline ?? Date.now());
+	const json: IDataObject = {
+		...timeoutJson(approvers, deadline, state.notifications),
+		...(state.multi ? { responses, notAnswered: pending } : {}),
+		reminders: state.rounds,
+	};
+	if (state.escalationUserID) {
+		json.escalatedTo = state.escalationUserID;
+		json.escalation = await escalate(ctx, client, state, pending, deadline);
+	}
+	return [{ json, pairedItem: { item: 0 } }];
+}
+
+/** The escalation card (in the question's format, without a response link): best effort, its outcome goes into the output. */
+async function escalate(ctx: IExecuteFunctions, client: OpenImClient, state: ReminderState, pending: string[], deadline: Date): Promise<IDataObject> {
+	const title = String(state.content.notificationName ?? '');
+	const text =
+		state.escalationText ||
+		`No decision on "${title}" by ${deadline.toISOString()}.\nNot answered: ${pending.join(', ') || 'nobody'}.` +
+			(state.multi ? `\nAsked: ${state.approvers.join(', ')}.` : '');
+	const card = { ...state.content, notificationName: `No decision: ${title}`.slice(0, 1000), text, url: '', externalUrl: '' } as unknown as OANotificationElem;
+	const push = state.request.offlinePushInfo as IDataObject;
+	const recvID = String(state.escalationUserID);
+	const request = { ...state.request, recvID, content: card, offlinePushInfo: { ...push, title: card.notificationName.slice(0, 200), desc: text.slice(0, 200) } };
+	try {
+		const parts = notificationParts(request as unknown as SendMsgReq, card, state.format);
+		return { sent: true, ...(await sendParts(ctx, client, parts, newOperationID(), 0, 'escalation', state.format)) };
+	} catch (error) {
+		return { sent: false, recvID, error: (error as Error).message };
+	}
 }
