@@ -129,7 +129,14 @@ export interface WaitLimit {
 	maxDateAndTime?: string;
 }
 
-const UNIT_MS = { minutes: 60_000, hours: 3_600_000, days: 86_400_000 } as const;
+export const UNIT_MS = { minutes: 60_000, hours: 3_600_000, days: 86_400_000 } as const;
+
+/** The units of a wait interval (Limit Wait Time, Remind After). */
+export const UNIT_OPTIONS = [
+	{ name: 'Minutes', value: 'minutes' },
+	{ name: 'Hours', value: 'hours' },
+	{ name: 'Days', value: 'days' },
+];
 
 /** When the execution stops waiting without an answer; WAIT_INDEFINITELY without a limit. */
 export function waitUntil(node: INode, limit: WaitLimit, now = Date.now()): Date {

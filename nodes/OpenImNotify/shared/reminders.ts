@@ -1,6 +1,7 @@
 import type { IDataObject, IDisplayOptions, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { WAIT_INDEFINITELY } from 'n8n-workflow';
 
+import { UNIT_MS, UNIT_OPTIONS } from './approval';
 import type { ApprovalMode } from './approvers';
 import type { DeliveryFormat } from './format';
 import type { ItemInput } from './input';
@@ -18,8 +19,6 @@ import type { ItemInput } from './input';
  */
 
 export const REMIND = 'remind';
-
-const UNIT_MS = { minutes: 60_000, hours: 3_600_000, days: 86_400_000 } as const;
 
 /** The fields, shown under Limit Wait Time. */
 export function reminderFields(show: IDisplayOptions['show']): INodeProperties[] {
@@ -48,11 +47,7 @@ export function reminderFields(show: IDisplayOptions['show']): INodeProperties[]
 			displayName: 'Remind After Unit',
 			name: 'remindUnit',
 			type: 'options',
-			options: [
-				{ name: 'Minutes', value: 'minutes' },
-				{ name: 'Hours', value: 'hours' },
-				{ name: 'Days', value: 'days' },
-			],
+			options: UNIT_OPTIONS,
 			default: 'days',
 			displayOptions: remind,
 		},

@@ -3,7 +3,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 
 import { ContentType, Path, SessionType } from '../../../../openim/constants';
 import type { OANotificationElem, OANotificationSendReq, SendMsgReq } from '../../../../openim/wire';
-import { approvalLink, LinkParam, SEND_AND_WAIT, timeoutResult, waitUntil } from '../../shared/approval';
+import { approvalLink, LinkParam, SEND_AND_WAIT, timeoutResult, UNIT_OPTIONS, waitUntil } from '../../shared/approval';
 import type { WaitLimit } from '../../shared/approval';
 import { readAnswers, recordPrefix, writeManifest } from '../../shared/approvers';
 import type { Answer, ApprovalMode } from '../../shared/approvers';
@@ -201,11 +201,7 @@ export const description: INodeProperties[] = [
 		displayName: 'Unit',
 		name: 'resumeUnit',
 		type: 'options',
-		options: [
-			{ name: 'Minutes', value: 'minutes' },
-			{ name: 'Hours', value: 'hours' },
-			{ name: 'Days', value: 'days' },
-		],
+		options: UNIT_OPTIONS,
 		default: 'hours',
 		displayOptions: { show: { ...show, limitWaitTime: [true], limitType: ['afterTimeInterval'] } },
 	},
