@@ -89,6 +89,34 @@ export function sendAndWaitWorkflow(
 	};
 }
 
+/**
+ * sendAndWaitWorkflow with the reminder loop: Ask → Remind? (IF decision = remind) → true: back into Ask,
+ * false: Done. The way a user wires Send Reminders / Escalate on Timeout.
+ */
+export function remindLoopWorkflow(
+	ids: { id: string; hook: string },
+	parameters: Record<string, unknown>,
+	cred: Pick<CredentialJson, 'id' | 'name' | 'type'>,
+): WorkflowJson {
+	const wf = sendAndWaitWorkflow(ids, 'Reminders', parameters, cred);
+	wf.nodes.push({
+		name: 'Remind?',
+		type: 'n8n-nodes-base.if',
+		typeVersion: 2,
+		parameters: {
+			conditions: {
+				options: { caseSensitive: true, leftValue: '', typeValidation: 'strict' },
+				conditions: [{ id: 'c0ffee00-0000-4000-8000-000000000001', leftValue: '={{ $json.decision }}', rightValue: 'remind', operator: { type: 'string', operation: 'equals' } }],
+				combinator: 'and',
+			},
+			options: {},
+		},
+	});
+	wf.connections.Ask = { main: [[{ node: 'Remind?', type: 'main', index: 0 }]] };
+	wf.connections['Remind?'] = { main: [[{ node: 'Ask', type: 'main', index: 0 }], [{ node: 'Done', type: 'main', index: 0 }]] };
+	return wf;
+}
+
 /** Parameters of Notification → Send (defaults: text only, notificationType 1). */
 export interface NotifyParams {
 	sendID?: string;

@@ -20,7 +20,7 @@ import { selectedVersions, type N8nVersion, type WorkflowJson } from './n8n';
 import { createQueueCluster, maxOverlap, type QueueCluster } from './queue';
 import { startSandbox, type SandboxProcess } from './sandbox';
 import { SEND_FAULTS } from '../fixtures/faults';
-import { SANDBOX_ADMIN, SANDBOX_SECRET, PACKAGE_NAME, credentialRef, NOTIFY_NODE_TYPE, openImCredential, sendAndWaitWorkflow } from './fixtures';
+import { SANDBOX_ADMIN, SANDBOX_SECRET, PACKAGE_NAME, credentialRef, NOTIFY_NODE_TYPE, openImCredential, remindLoopWorkflow, sendAndWaitWorkflow } from './fixtures';
 import { until } from './proc';
 import { flattedParse } from './runtime';
 
@@ -30,6 +30,8 @@ const FULL: readonly N8nVersion[] = ['1.123.81', '2.41.1'];
 
 const FANOUT = { id: 'openImQueueFan01', hook: 'queue-fanout' };
 const ASK = { id: 'openImQueueAsk01', hook: '9a1b2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c01' };
+/** Send and Wait with one reminder, looped back through an IF. */
+const REMIND_ASK = { id: 'openImQueueRem01', hook: '9a1b2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c03' };
 const TRIGGER = { id: 'openImQueueTrig1', hook: '9a1b2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c02' };
 const PATH_SEGMENT = 'queue_private_segment';
 /** The address OpenIM calls from, as the proxy reports it, and the only one the trigger allows. */
@@ -84,6 +86,18 @@ function workflows(cred: ReturnType<typeof openImCredential>): WorkflowJson[] {
 			text: 'Bob asks for overtime on Saturday.',
 			responseType: 'approval',
 			approvalType: 'double',
+		}, cred),
+		remindLoopWorkflow(REMIND_ASK, {
+			recvID: { __rl: true, mode: 'id', value: 'bob' },
+			notificationName: 'Queue reminder',
+			text: 'Please approve.',
+			limitWaitTime: true,
+			resumeAmount: 10,
+			resumeUnit: 'minutes',
+			sendReminders: true,
+			remindAmount: 0.05,
+			remindUnit: 'minutes',
+			maxReminders: 1,
 		}, cred),
 		{
 			id: TRIGGER.id,
@@ -297,6 +311,34 @@ describe.each(VERSIONS)('n8n %s in queue mode (main + 2 workers + webhook proces
 		);
 		const [out] = (await runData(waiting.id)).Done[0].data.main[0].map((i: any) => i.json);
 		expect(out).toMatchObject({ decision: 'approved', approved: true, respondedBy: 'alice' });
+	});
+
+	itFull('Send and Wait reminder: the wait runs out, the reminder round runs on a worker, its link resumes on a worker', async () => {
+		await sandbox.reset();
+		const before = await lastExecutionId();
+		expect((await cluster.webhook.webhook(REMIND_ASK.hook, {})).status).toBe(200);
+		const waiting = await until('a waiting execution', async () =>
+			(await cluster.executions(REMIND_ASK.id)).find((e) => Number(e.id) > before && e.status === 'waiting'),
+		);
+		// n8n's wait tracker (on the main) finds the run-out wait within a minute and queues the run: the
+		// IF loops the remind item back into the node on a worker, which sends the reminder.
+		const cards = await until('the reminder in bob\'s inbox', async () => {
+			const found = ((await sandbox.inbox('bob')) as any[]).filter((m) => m.contentType === 1400);
+			return found.length === 2 ? found : undefined;
+		}, 100_000);
+		expect(cards[1].content.notificationName).toBe('Reminder: Queue reminder');
+		const page = await get(String(cards[1].content.externalUrl));
+		const href = /href="([^"]*decision=approve[^"]*)"/.exec(page.text)?.[1]?.replace(/&amp;/g, '&');
+		expect(href).toBeTruthy();
+		expect((await get(new URL(href as string, String(cards[1].content.externalUrl)).toString())).status).toBe(200);
+		const [finished] = await endedRuns(REMIND_ASK.id, 1, before, 120_000);
+		expect(finished.status).toBe('success');
+		// Three runs on workers: the question, the reminder round, the answer.
+		await until('three worker runs', async () =>
+			cluster.workerExecutions().filter((r) => r.executionId === waiting.id).length >= 3 ? true : undefined,
+		);
+		const [out] = (await runData(waiting.id)).Done[0].data.main[0].map((i: any) => i.json);
+		expect(out).toMatchObject({ decision: 'approved', approved: true, respondedBy: 'bob' });
 	});
 
 	itFull('OpenIM Trigger on the webhook processor behind a proxy hop: Secret Path and Allowed IPs (X-Forwarded-For)', async () => {

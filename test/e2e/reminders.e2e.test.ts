@@ -8,9 +8,9 @@
  */
 import { request } from 'undici';
 
-import { createN8nInstance, selectedVersions, type N8nInstance, type WorkflowJson } from './n8n';
+import { createN8nInstance, selectedVersions, type N8nInstance } from './n8n';
 import { startSandbox, type SandboxProcess } from './sandbox';
-import { openImCredential, sendAndWaitWorkflow } from './fixtures';
+import { openImCredential, remindLoopWorkflow } from './fixtures';
 import { until } from './proc';
 import { flattedParse } from './runtime';
 
@@ -26,27 +26,6 @@ const TOO_LATE = { id: 'openImRemind03', hook: 'b7c8d9e0-0003-4f1a-9b2c-3d4e5f6a
 const TEAM_TITLE = 'Travel policy 2027: please approve';
 const ONE_TITLE = 'Overtime on Saturday?';
 
-/** sendAndWaitWorkflow plus the loop: Ask → IF (decision = remind) → true: Ask, false: Done. */
-function remindWorkflow(ids: { id: string; hook: string }, parameters: Record<string, unknown>, cred: ReturnType<typeof openImCredential>): WorkflowJson {
-	const wf = sendAndWaitWorkflow(ids, 'Reminders', parameters, cred);
-	wf.nodes.push({
-		name: 'Remind?',
-		type: 'n8n-nodes-base.if',
-		typeVersion: 2,
-		parameters: {
-			conditions: {
-				options: { caseSensitive: true, leftValue: '', typeValidation: 'strict' },
-				conditions: [{ id: 'c0ffee00-0000-4000-8000-000000000001', leftValue: '={{ $json.decision }}', rightValue: 'remind', operator: { type: 'string', operation: 'equals' } }],
-				combinator: 'and',
-			},
-			options: {},
-		},
-	});
-	wf.connections.Ask = { main: [[{ node: 'Remind?', type: 'main', index: 0 }]] };
-	wf.connections['Remind?'] = { main: [[{ node: 'Ask', type: 'main', index: 0 }], [{ node: 'Done', type: 'main', index: 0 }]] };
-	return wf;
-}
-
 const REMIND = { limitWaitTime: true, limitType: 'afterTimeInterval', resumeUnit: 'minutes', sendReminders: true, remindUnit: 'minutes' };
 
 const ended = (status: string) => !['waiting', 'running', 'new'].includes(status);
@@ -61,7 +40,7 @@ describe.each(selectedVersions())('n8n %s: Send and Wait reminders and escalatio
 		const cred = openImCredential(sandbox.url);
 		await n8n.importCredentials([cred]);
 		await n8n.importWorkflow([
-			remindWorkflow(TEAM, {
+			remindLoopWorkflow(TEAM, {
 				...REMIND,
 				recipientMode: 'userList',
 				recvIDs: 'alice, bob, carol',
@@ -74,7 +53,7 @@ describe.each(selectedVersions())('n8n %s: Send and Wait reminders and escalatio
 				escalate: true,
 				escalationUserID: 'dave',
 			}, cred),
-			remindWorkflow(ONE, {
+			remindLoopWorkflow(ONE, {
 				...REMIND,
 				recvID: { __rl: true, mode: 'id', value: 'dave' },
 				notificationName: ONE_TITLE,
@@ -84,7 +63,7 @@ describe.each(selectedVersions())('n8n %s: Send and Wait reminders and escalatio
 				maxReminders: 1,
 				reminderPrefix: '提醒：',
 			}, cred),
-			remindWorkflow(TOO_LATE, { ...REMIND, recvID: { __rl: true, mode: 'id', value: 'bob' }, notificationName: 'Too late', text: '-', resumeAmount: 1, remindAmount: 2 }, cred),
+			remindLoopWorkflow(TOO_LATE, { ...REMIND, recvID: { __rl: true, mode: 'id', value: 'bob' }, notificationName: 'Too late', text: '-', resumeAmount: 1, remindAmount: 2 }, cred),
 		]);
 		for (const id of [TEAM.id, ONE.id, TOO_LATE.id]) await n8n.activateWorkflow(id);
 		await n8n.start();
