@@ -327,9 +327,12 @@ describe.each(VERSIONS)('n8n %s in queue mode (main + 2 workers + webhook proces
 			return found.length === 2 ? found : undefined;
 		}, 100_000);
 		expect(cards[1].content.notificationName).toBe('Reminder: Queue reminder');
-		const page = await get(String(cards[1].content.externalUrl));
-		const href = /href="([^"]*decision=approve[^"]*)"/.exec(page.text)?.[1]?.replace(/&amp;/g, '&');
-		expect(href).toBeTruthy();
+		// The card goes out before the worker has saved the execution as waiting again: until then n8n answers
+		// the link with its own page (as for any Send and Wait card opened that fast); open it again.
+		const href = await until('the reminder link\'s response page', async () => {
+			const page = await get(String(cards[1].content.externalUrl));
+			return /href="([^"]*decision=approve[^"]*)"/.exec(page.text)?.[1]?.replace(/&amp;/g, '&');
+		});
 		expect((await get(new URL(href as string, String(cards[1].content.externalUrl)).toString())).status).toBe(200);
 		const [finished] = await endedRuns(REMIND_ASK.id, 1, before, 120_000);
 		expect(finished.status).toBe('success');

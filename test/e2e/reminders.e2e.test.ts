@@ -92,9 +92,11 @@ describe.each(selectedVersions())('n8n %s: Send and Wait reminders and escalatio
 
 	/** A browser opening the card's link and tapping Approve (n8n's signed link, or the page's own on n8n < 1.107). */
 	const approve = async (link: string): Promise<number> => {
-		const page = await request(link, { headers: { 'user-agent': BROWSER } });
-		const href = /href="([^"]*decision=approve[^"]*)"/.exec(await page.body.text())?.[1]?.replace(/&amp;/g, '&');
-		expect(href).toBeTruthy();
+		// A card can arrive before n8n has saved the execution as waiting again (n8n then shows its own page): open it again.
+		const href = await until('the response page', async () => {
+			const page = await request(link, { headers: { 'user-agent': BROWSER } });
+			return /href="([^"]*decision=approve[^"]*)"/.exec(await page.body.text())?.[1]?.replace(/&amp;/g, '&');
+		});
 		const tapped = await request(new URL(href as string, link).toString(), { headers: { 'user-agent': BROWSER } });
 		await tapped.body.text();
 		return tapped.statusCode;
