@@ -299,16 +299,24 @@ async function askOne(ctx: IExecuteFunctions, client: OpenImClient, question: Qu
 		...(question.multi ? { [LinkParam.multi]: '1' } : {}),
 	});
 	const card = { ...question.content, notificationName: `${titlePrefix}${title}`.slice(0, 1000), url: link, externalUrl: link } as unknown as OANotificationElem;
-	const push = question.request.offlinePushInfo as IDataObject;
-	const request = {
-		...question.request,
-		recvID,
-		content: card,
-		offlinePushInfo: { ...push, title: `${titlePrefix}${String(push.title ?? '')}`.slice(0, 200) },
-	};
+	const pushTitle = String((question.request.offlinePushInfo as IDataObject).title ?? '');
 	// For a chat message, the link goes into the text (chatText): what every official app shows.
+	return { recvID, ...(await sendCard(ctx, client, question, recvID, card, { title: `${titlePrefix}${pushTitle}`.slice(0, 200) }, 'notification')) };
+}
+
+/** A card from the question's sender, in the question's format, to one user; `push` overrides its push fields. */
+async function sendCard(
+	ctx: IExecuteFunctions,
+	client: OpenImClient,
+	question: Question,
+	recvID: string,
+	card: OANotificationElem,
+	push: IDataObject,
+	what: string,
+): Promise<IDataObject> {
+	const request = { ...question.request, recvID, content: card, offlinePushInfo: { ...(question.request.offlinePushInfo as IDataObject), ...push } };
 	const parts = notificationParts(request as unknown as SendMsgReq, card, question.format);
-	return { recvID, ...(await sendParts(ctx, client, parts, newOperationID(), 0, 'notification', question.format)) };
+	return await sendParts(ctx, client, parts, newOperationID(), 0, what, question.format);
 }
 
 /**
@@ -498,12 +506,9 @@ async function escalate(ctx: IExecuteFunctions, client: OpenImClient, state: Rem
 		`No decision on "${title}" by ${deadline.toISOString()}.\nNot answered: ${pending.join(', ') || 'nobody'}.` +
 			(state.multi ? `\nAsked: ${state.approvers.join(', ')}.` : '');
 	const card = { ...state.content, notificationName: `No decision: ${title}`.slice(0, 1000), text, url: '', externalUrl: '' } as unknown as OANotificationElem;
-	const push = state.request.offlinePushInfo as IDataObject;
 	const recvID = String(state.escalationUserID);
-	const request = { ...state.request, recvID, content: card, offlinePushInfo: { ...push, title: card.notificationName.slice(0, 200), desc: text.slice(0, 200) } };
 	try {
-		const parts = notificationParts(request as unknown as SendMsgReq, card, state.format);
-		return { sent: true, ...(await sendParts(ctx, client, parts, newOperationID(), 0, 'escalation', state.format)) };
+		return { sent: true, ...(await sendCard(ctx, client, state, recvID, card, { title: card.notificationName.slice(0, 200), desc: text.slice(0, 200) }, 'escalation')) };
 	} catch (error) {
 		return { sent: false, recvID, error: (error as Error).message };
 	}

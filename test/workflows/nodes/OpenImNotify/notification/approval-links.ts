@@ -10,7 +10,7 @@ import { recordPrefix } from '../../../../../nodes/OpenImNotify/shared/approvers
 import { NOTIFY } from '../../../openim-fixtures';
 import type { OpenImTestContext } from '../../../openim-fixtures';
 
-export const BROWSER = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 OpenIM';
+const BROWSER = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 OpenIM';
 
 export function approvalHelpers(ctx: OpenImTestContext) {
 	/** The card link each approver got. */
@@ -93,5 +93,5 @@ export function approvalHelpers(ctx: OpenImTestContext) {
 		return next;
 	};
 
-	return { links, adminToken, records, open, decide };
+	return { links, records, open, decide };
 }
